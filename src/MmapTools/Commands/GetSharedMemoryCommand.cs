@@ -1,0 +1,41 @@
+using System.Linq;
+using System.Management.Automation;
+
+namespace MmapTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists named POSIX shared-memory objects in /dev/shm.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "SharedMemory")]
+[OutputType(typeof(SharedMemoryInfo))]
+public sealed class GetSharedMemoryCommand : MmapCmdlet
+{
+    /// <summary>Only objects whose name matches; wildcards allowed. A name without wildcards that does not exist is an error.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var all = SharedMemory.List();
+        if (Name is null)
+        {
+            WriteObject(all, enumerateCollection: true);
+            return;
+        }
+
+        foreach (string name in Name)
+        {
+            var pattern = new WildcardPattern(name.TrimStart('/'), WildcardOptions.CultureInvariant);
+            var found = all.Where(s => pattern.IsMatch(s.Name)).ToList();
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                WriteError(NewError(ErrorIds.SharedMemoryNotFound, ErrorCategory.ObjectNotFound,
+                    $"No shared memory named '{name}' exists in {SharedMemory.Directory}.", name));
+            }
+
+            WriteObject(found, enumerateCollection: true);
+        }
+    }
+}
