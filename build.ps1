@@ -1,0 +1,138 @@
+#requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, benchmarks and cleans MmapTools.
+.DESCRIPTION
+    Build  (default)  compiles the module into ./bin, so that `Import-Module ./MmapTools.psd1` works.
+    Test              builds, runs the xunit engine tests and the Pester suite (tests/*.Tests.ps1),
+                      and prints one line "N passed, N failed, N skipped" for both together.
+    Bench             runs the benchmarks in bench/ (Release build) and prints their figures.
+    Clean             removes ./bin, ./out and the projects' obj/bin folders.
+    Needs only the .NET SDK (10 or later) and pwsh 7.4+. Test installs Pester 5 for the current user if it is missing.
+.EXAMPLE
+    ./build.ps1
+.EXAMPLE
+    ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Extra arguments for the benchmark program (Bench only), e.g. -BenchArgument 'seed'.
+    [string[]] $BenchArgument = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-DotNet {
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    Write-Host "> dotnet $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Build {
+    if (-not (Get-Command dotnet -ErrorAction Ignore)) {
+        throw 'The .NET SDK is not on PATH. Install .NET SDK 10 (https://dot.net) and run again.'
+    }
+    Invoke-DotNet build "$root/src/MmapTools/MmapTools.csproj" -c $Configuration -o "$root/bin" -warnaserror
+    Write-Host "Built: Import-Module $root/MmapTools.psd1" -ForegroundColor Green
+}
+
+function Get-Pester5 {
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.5.0') |
+        Sort-Object Version -Descending | Select-Object -First 1
+    if ($pester) { return $pester }
+    Write-Host 'Pester 5 is not installed; installing it for the current user (Install-Module Pester -MinimumVersion 5.5.0 -Scope CurrentUser).'
+    try {
+        if (Get-Command Install-PSResource -ErrorAction Ignore) {
+            Install-PSResource -Name Pester -Version '[5.5.0,6.0.0)' -Scope CurrentUser -TrustRepository -Quiet
+        } else {
+            Install-Module -Name Pester -MinimumVersion 5.5.0 -MaximumVersion 5.99.99 -Scope CurrentUser -Force -SkipPublisherCheck
+        }
+    } catch {
+        throw "Pester 5 is needed for the tests and could not be installed: $_`nInstall it yourself: Install-Module Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck"
+    }
+    Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.5.0') |
+        Sort-Object Version -Descending | Select-Object -First 1
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $root 'out/test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+
+    # 1. xunit: the engine against the real kernel.
+    & dotnet test "$root/tests/MmapTools.Engine.Tests/MmapTools.Engine.Tests.csproj" -c $Configuration `
+        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=normal' --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $passed = 0; $failed = 0; $skipped = 0
+    $trx = Get-ChildItem -Path $results -Filter *.trx -Recurse -ErrorAction Ignore | Select-Object -First 1
+    if ($trx) {
+        $counters = ([xml] (Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+        $passed += [int] $counters.passed
+        $failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        $skipped += [int] $counters.notExecuted
+    } elseif ($xunitExit -ne 0) {
+        Write-Warning "dotnet test failed ($xunitExit) before reporting results."
+        $failed += 1
+    }
+
+    # 2. Pester: every cmdlet end to end, in a fresh pwsh so the module loads as a user's would.
+    $pester = Get-Pester5
+    $pesterScript = {
+        param($Root, $PesterPath, $ResultPath)
+        Import-Module $PesterPath -Force
+        $config = New-PesterConfiguration
+        $config.Run.Path = Join-Path $Root 'tests'
+        $config.Run.PassThru = $true
+        $config.Output.Verbosity = 'Detailed'
+        $config.TestResult.Enabled = $true
+        $config.TestResult.OutputPath = $ResultPath
+        $config.TestResult.OutputFormat = 'NUnitXml'
+        $r = Invoke-Pester -Configuration $config
+        [pscustomobject]@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount }
+    }
+    $pesterResult = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -OutputFormat XML -Command $pesterScript `
+        -args $root, $pester.Path, (Join-Path $results 'pester.xml') | Select-Object -Last 1
+    if ($null -eq $pesterResult -or $LASTEXITCODE -gt 1) {
+        Write-Warning 'The Pester run did not report its results.'
+        $failed += 1
+    } else {
+        $passed += $pesterResult.Passed
+        $failed += $pesterResult.Failed
+        $skipped += $pesterResult.Skipped
+    }
+
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Bench {
+    Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" -- @BenchArgument
+}
+
+function Invoke-Clean {
+    foreach ($dir in 'bin', 'out') {
+        $p = Join-Path $root $dir
+        if (Test-Path $p) { Remove-Item $p -Recurse -Force }
+    }
+    Get-ChildItem -Path (Join-Path $root 'src'), (Join-Path $root 'tests'), (Join-Path $root 'bench') -Directory -Recurse -Include bin, obj -ErrorAction Ignore |
+        Remove-Item -Recurse -Force
+    Write-Host 'Clean.'
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Bench' { Invoke-Bench }
+    'Clean' { Invoke-Clean }
+}
