@@ -375,9 +375,13 @@ public sealed partial class MemoryMap : IDisposable
             throw Fault(offset, done, destination.Length, write: false);
         }
 
-        // A truncated file's last page reads as zeros past the new end; a non-zero last byte proves the
-        // whole range was inside the file when it was copied, so only a zero last byte needs a statx.
-        if (destination.Length > 0 && destination[^1] == 0)
+        // A truncation sets the new size first, then zeroes the last page past it (while this copy may run) and
+        // drops the pages beyond. So a copy holding no zero byte at all saw none of it: every byte is what the file
+        // held before, and no statx is needed. Not the last byte alone: the copy can overtake the kernel's zeroing,
+        // reading zeros then old bytes. This holds for shared maps, where no write of ours leaves bytes past the
+        // end (ClearPastEnd); a private copy of the last page keeps its old bytes past the new end, so copy-on-write
+        // maps always check.
+        if (destination.Length > 0 && (Access == MapAccess.CopyOnWrite || destination.IndexOf((byte)0) >= 0))
         {
             CheckStillCovered(offset, destination.Length, write: false);
         }
@@ -443,6 +447,9 @@ public sealed partial class MemoryMap : IDisposable
                 throw Fault(offset, n, data.Length, write: true);
             }
 
+            // A truncation between the check and the copy: the write came first, and the kernel would have
+            // zeroed what it put past the new end, so do that (later reads must not find those bytes).
+            ClearPastEnd(offset, data.Length);
             return;
         }
 
@@ -469,7 +476,7 @@ public sealed partial class MemoryMap : IDisposable
             if (written < data.Length)
             {
                 // Put back what went in before the fault, so the write is all or nothing.
-                GuardedCopy(offset, before[..written], write: true);
+                PutBack(offset, before[..written]);
                 throw Fault(offset, written, data.Length, write: true);
             }
 
@@ -480,13 +487,54 @@ public sealed partial class MemoryMap : IDisposable
             catch (MmapException)
             {
                 // The tail of the last page outlives a truncation; bytes written there never reach the file.
-                GuardedCopy(offset, before[..data.Length], write: true);
+                PutBack(offset, before[..data.Length]);
                 throw;
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(old);
+        }
+    }
+
+    /// <summary>
+    /// Undoes a write that failed: the old bytes where the file still has them, and zeros past its end, where the
+    /// kernel zeroed the last page's tail at the truncation (old bytes put back there would show through later reads).
+    /// </summary>
+    private void PutBack(long offset, Span<byte> old)
+    {
+        long inFile = old.Length;
+        if (_checkFileSize && FileStatus.TryGet(File!, out FileStatus st) == 0)
+        {
+            inFile = Math.Clamp(st.Size - Offset - offset, 0, old.Length);
+        }
+
+        GuardedCopy(offset, old[..(int)inFile], write: true);
+        ClearPastEnd(offset, old.Length);
+    }
+
+    /// <summary>
+    /// Zeroes the bytes of map range [offset, offset+count) that lie past the end of the file now, page by page:
+    /// the last page's tail, and, while a truncation is still dropping them, pages wholly past the end (a page
+    /// already gone faults, which is ignored). Bytes of ours left there would show through later reads.
+    /// </summary>
+    private void ClearPastEnd(long offset, long count)
+    {
+        if (!_checkFileSize || count <= 0 || FileStatus.TryGet(File!, out FileStatus st) != 0 || st.Size >= Offset + offset + count)
+        {
+            return;
+        }
+
+        Span<byte> zeros = stackalloc byte[PageSize];
+        zeros.Clear();
+        long at = Math.Max(offset, st.Size - Offset);
+        long end = offset + count;
+        while (at < end)
+        {
+            long pageEnd = ((_slack + at) / PageSize * PageSize) + PageSize - _slack;
+            int n = (int)(Math.Min(end, pageEnd) - at);
+            GuardedCopy(at, zeros[..n], write: true);
+            at += n;
         }
     }
 
@@ -508,6 +556,10 @@ public sealed partial class MemoryMap : IDisposable
         CheckRange("copy from", sourceOffset, count);
         CheckRange("copy to", destinationOffset, count);
         using var use = new Use(this);
+
+        // Bytes past the end of a truncated file are gone: they are neither copied nor copied over.
+        CheckStillCovered(sourceOffset, count, write: false);
+        CheckStillCovered(destinationOffset, count, write: true);
         const int Chunk = 1 << 20;
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, Chunk));
         try
@@ -533,6 +585,10 @@ public sealed partial class MemoryMap : IDisposable
 
                 remaining -= n;
             }
+
+            // A truncation during the copy: nothing stays past the new end, and zeros read there were not the file's.
+            ClearPastEnd(destinationOffset, count);
+            CheckStillCovered(sourceOffset, count, write: false);
         }
         finally
         {
@@ -699,7 +755,7 @@ public sealed partial class MemoryMap : IDisposable
     {
         if (_checkFileSize && count > 0 && FileStatus.TryGet(File!, out FileStatus st) == 0 && st.Size < Offset + offset + count)
         {
-            throw Fault(offset, (int)Math.Max(0, Math.Min(count, st.Size - Offset - offset)), (int)count, write);
+            throw Fault(offset, Math.Max(0, Math.Min(count, st.Size - Offset - offset)), count, write);
         }
     }
 
@@ -710,7 +766,7 @@ public sealed partial class MemoryMap : IDisposable
             "MmapTools copies through it so a bad page is an error instead of a crash; a seccomp profile (some containers) blocks it.", errno, Path, offset, count);
 
     /// <summary>Explains a fault at map offset <paramref name="offset"/> + <paramref name="done"/>: truncated file, or protection.</summary>
-    internal MmapException Fault(long offset, int done, int count, bool write)
+    internal MmapException Fault(long offset, long done, long count, bool write)
     {
         long at = offset + done;
         string verb = write ? "write" : "read";

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Microsoft.Win32.SafeHandles;
 using Xunit;
@@ -159,6 +160,7 @@ public sealed class TruncationRaceTests : IDisposable
         long length = map.Length;
         var buffer = new byte[3 * page];
         long[] offsets = new long[8];
+        var log = new System.Collections.Generic.List<string>();
         while (!shared.Stop)
         {
             int g1 = Volatile.Read(ref shared.Generation);
@@ -230,6 +232,21 @@ public sealed class TruncationRaceTests : IDisposable
             }
 
             int g2 = Volatile.Read(ref shared.Generation);
+            log.Add($"{OpName(kind)} {offset}..{end - 1} {error ?? "ok"} g{g1}-{g2} size {size}->{Volatile.Read(ref shared.Size)}");
+            if (DebugLog && counts.ViolationCount > 0)
+            {
+                foreach (string l in log.TakeLast(40))
+                {
+                    Console.Error.WriteLine(l);
+                }
+
+                foreach (string v in counts.Violations)
+                {
+                    Console.Error.WriteLine("VIOLATION " + v);
+                }
+
+                Environment.Exit(9);
+            }
             if (g1 == g2 && g1 % 2 == 0 && size == Volatile.Read(ref shared.Size))
             {
                 // The size was settled for the whole operation: success exactly when the range is inside the file.
@@ -248,6 +265,8 @@ public sealed class TruncationRaceTests : IDisposable
             Interlocked.Increment(ref shared.WorkerOps);
         }
     }
+
+    private static readonly bool DebugLog = Environment.GetEnvironmentVariable("MMAPTOOLS_RACE_DEBUG") == "1";
 
     private static string OpName(int kind) => kind switch { 0 => "read", 1 => "gathered read", _ => "write" };
 
