@@ -30,6 +30,7 @@ public sealed partial class MemoryMap : IDisposable
     private readonly long _slack;
     private readonly bool _checkFileSize;
     private int _protection;
+    private int _removed;
 
     private MemoryMap(SafeMapHandle map, long slack, MapKind kind, MapAccess access, string? path, string? name, long offset, long length, MapOptions options, bool shared, bool regularFile = false)
     {
@@ -88,7 +89,7 @@ public sealed partial class MemoryMap : IDisposable
     public MapProtection Protection => (MapProtection)Volatile.Read(ref _protection);
 
     /// <summary>False once the map has been removed.</summary>
-    public bool IsOpen => !_map.IsClosed;
+    public bool IsOpen => Volatile.Read(ref _removed) == 0;
 
     /// <summary>A short description for messages: "'/path' bytes 0..4095".</summary>
     public string Describe() => Kind switch
@@ -618,11 +619,25 @@ public sealed partial class MemoryMap : IDisposable
         }
     }
 
-    /// <summary>Unmaps (once every access in flight is done) and closes the file. Safe to call twice.</summary>
+    /// <summary>
+    /// Unmaps and closes the file, once every access in flight is done: it returns when the range is unmapped,
+    /// and every access that starts after it began is MapClosed. Safe to call twice, and from several threads.
+    /// </summary>
     public void Dispose()
     {
-        MapRegistry.Remove(this);
-        _map.Dispose();
+        // SafeHandle.Dispose alone is not enough: while another thread holds a reference it leaves the handle
+        // open, so new accesses could still take references and keep the map alive (and usable) indefinitely.
+        if (Interlocked.Exchange(ref _removed, 1) == 0)
+        {
+            MapRegistry.Remove(this);
+            _map.Dispose();
+        }
+
+        // The last access in flight releases the last reference, which unmaps.
+        if (!_map.Released)
+        {
+            SpinWait.SpinUntil(() => _map.Released);
+        }
     }
 
     // ------------------------------------------------------------------ internals shared with the other engine parts
@@ -657,6 +672,13 @@ public sealed partial class MemoryMap : IDisposable
             }
             catch (ObjectDisposedException)
             {
+                throw MapErrors.Closed(owner);
+            }
+
+            // Removed, but other accesses still in flight keep the handle open: this one may not start.
+            if (Volatile.Read(ref owner._removed) != 0)
+            {
+                owner._map.DangerousRelease();
                 throw MapErrors.Closed(owner);
             }
         }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Threading;
+using MmapTools.Interop;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -169,11 +170,14 @@ public sealed class RemoveRaceTests : IDisposable
             map.Dispose();
             Volatile.Write(ref disposed, 1);
 
-            // Map a decoy at once, most likely over the address range just freed.
-            using MemoryMap decoy = MemoryMap.CreateAnonymous(length + page);
-            byte[] fill = new byte[length + page];
-            Array.Fill(fill, (byte)0xEE);
-            decoy.Write(0, fill);
+            // Dispose has returned, so the range is unmapped: map a decoy of 0xEE bytes exactly there at once
+            // (MAP_FIXED_NOREPLACE fails with EEXIST if anything is still mapped there).
+            (bool over, bool stillMapped) = Decoy.MapOver(oldAddress, (nuint)length, path, out IntPtr decoy);
+            if (stillMapped)
+            {
+                counts.Violation($"round {round}: the map's range is still mapped after Dispose returned");
+            }
+
             foreach (Thread t in workers)
             {
                 t.Join();
@@ -184,10 +188,14 @@ public sealed class RemoveRaceTests : IDisposable
                 counts.Violation($"round {round}: the map is still open or registered after Dispose");
             }
 
-            byte[] after = decoy.Read(0, length + page);
-            if (Array.Exists(after, b => b != 0xEE))
+            if (decoy != IntPtr.Zero)
             {
-                counts.Violation($"round {round}: the decoy mapped after the removal was written to (a write after unmap)");
+                if (!Decoy.Intact(decoy, length))
+                {
+                    counts.Violation($"round {round}: the decoy mapped after the removal was written to (a write after unmap)");
+                }
+
+                Decoy.Unmap(decoy, (nuint)length);
             }
 
             byte[] file = File.ReadAllBytes(path);
@@ -198,7 +206,7 @@ public sealed class RemoveRaceTests : IDisposable
             }
 
             counts.Lost(lost);
-            _output.WriteLine($"round {round}: removed after {removeAfter:N0} operations; decoy {(decoy.Address <= oldAddress && oldAddress < decoy.Address + (ulong)decoy.Length ? "over" : "beside")} the old range");
+            _output.WriteLine($"round {round}: removed after {removeAfter:N0} operations; decoy {(over ? "mapped over the old range" : "not placed (another thread took the range)")}");
             if (shmName is not null)
             {
                 SharedMemory.Remove(shmName);
@@ -209,4 +217,37 @@ public sealed class RemoveRaceTests : IDisposable
 
         return counts;
     }
+}
+
+/// <summary>Maps anonymous 0xEE bytes exactly over a range that has just been unmapped.</summary>
+internal static class Decoy
+{
+    private const int MAP_FIXED_NOREPLACE = 0x100000;
+    private const int EEXIST = 17;
+
+    public static unsafe (bool Over, bool StillMapped) MapOver(ulong address, nuint length, string path, out IntPtr decoy)
+    {
+        decoy = IntPtr.Zero;
+        IntPtr got = Libc.MMapAnonymous((IntPtr)(long)address, length, Libc.Prot.Read | Libc.Prot.Write,
+            Libc.MapFlags.Private | Libc.MapFlags.Anonymous | (Libc.MapFlags)MAP_FIXED_NOREPLACE, -1, 0);
+        if (got == Libc.MAP_FAILED)
+        {
+            int errno = Libc.LastErrno;
+            Assert.Equal(EEXIST, errno);
+
+            // Something is there: the old map (a violation), or another test's mapping that took the hole.
+            string? line = ProcSelf.MapsLineFor(address);
+            return (false, line is not null && line.EndsWith(" " + path, StringComparison.Ordinal));
+        }
+
+        Assert.Equal((IntPtr)(long)address, got);
+        new Span<byte>((void*)got, (int)length).Fill(0xEE);
+        decoy = got;
+        return (true, false);
+    }
+
+    public static unsafe bool Intact(IntPtr decoy, int length) =>
+        new ReadOnlySpan<byte>((void*)decoy, length).IndexOfAnyExcept((byte)0xEE) < 0;
+
+    public static void Unmap(IntPtr decoy, nuint length) => Assert.Equal(0, Libc.MUnmap(decoy, length));
 }
