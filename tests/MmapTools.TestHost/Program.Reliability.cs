@@ -1,0 +1,80 @@
+using System;
+using System.Globalization;
+using MmapTools;
+
+// Commands for the reliability tests (tests/MmapTools.Engine.Tests/*RaceTests.cs, DurabilityTests.cs, SecurityTests.cs).
+internal static partial class Program
+{
+    /// <summary>
+    /// write-gens PATH: map the file read-write and, for generation g = 1 to 200, write every page with the byte g
+    /// in one write of the whole map, never syncing; print "GEN g" after each, then "DONE", and wait to be killed.
+    /// </summary>
+    private static int Cmd_write_gens(string[] a)
+    {
+        using MemoryMap m = MemoryMap.OpenFile(a[1], MapAccess.ReadWrite);
+        byte[] all = new byte[m.Length];
+        Console.WriteLine("READY");
+        for (int g = 1; g <= 200; g++)
+        {
+            Array.Fill(all, (byte)g);
+            m.Write(0, all);
+            Console.WriteLine("GEN " + g.ToString(CultureInfo.InvariantCulture));
+        }
+
+        Console.WriteLine("DONE");
+        System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite);
+        return 0;
+    }
+
+    /// <summary>
+    /// open-create PATH|shm:NAME SIZE: create the file (or shared-memory object) with -Size through the engine,
+    /// print "OK" and its mode in octal. Run under "umask 000" to show the mode does not come from the umask.
+    /// </summary>
+    private static int Cmd_open_create(string[] a)
+    {
+        long size = long.Parse(a[2], CultureInfo.InvariantCulture);
+        using MemoryMap m = a[1].StartsWith("shm:", StringComparison.Ordinal)
+            ? MemoryMap.OpenSharedMemory(a[1][4..], MapAccess.ReadWrite, size: size)
+            : MemoryMap.OpenFile(a[1], MapAccess.ReadWrite, size: size);
+        Console.WriteLine("OK " + Convert.ToString((int)System.IO.File.GetUnixFileMode(m.Path!), 8));
+        return 0;
+    }
+
+    /// <summary>
+    /// access PATH ACCESS: what the engine says (OK or ERR id errno) and what a plain open(2) of the same
+    /// path with the matching flags says, on one line: "ENGINE ... | KERNEL OK|errno".
+    /// </summary>
+    private static int Cmd_access(string[] a)
+    {
+        var access = Enum.Parse<MapAccess>(a[2]);
+        string engine;
+        try
+        {
+            using MemoryMap m = MemoryMap.OpenFile(a[1], access);
+            engine = "OK";
+        }
+        catch (MmapException e)
+        {
+            engine = $"ERR {e.ErrorId} {e.ErrnoName}";
+        }
+
+        string kernel;
+        try
+        {
+            using var h = System.IO.File.OpenHandle(a[1], System.IO.FileMode.Open,
+                access == MapAccess.ReadWrite ? System.IO.FileAccess.ReadWrite : System.IO.FileAccess.Read, System.IO.FileShare.ReadWrite);
+            kernel = "OK";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            kernel = "EACCES";
+        }
+        catch (System.IO.IOException e)
+        {
+            kernel = "IOERR " + e.HResult.ToString(CultureInfo.InvariantCulture);
+        }
+
+        Console.WriteLine($"ENGINE {engine} | KERNEL {kernel}");
+        return 0;
+    }
+}
