@@ -603,7 +603,8 @@ public sealed partial class MemoryMap : IDisposable
     /// </summary>
     public void Sync(long offset = 0, long? count = null, SyncOptions options = SyncOptions.None)
     {
-        long n = count ?? Length - Math.Max(0, offset);
+        // Without a count, to the end of the map; from past the end that is AccessOutOfRange, not a negative count.
+        long n = count ?? Math.Max(0, Length - Math.Max(0, offset));
         CheckRange("sync", offset, n);
         using var use = new Use(this);
         (IntPtr start, nuint length) = PageRange(offset, n);
@@ -715,6 +716,12 @@ public sealed partial class MemoryMap : IDisposable
 
     private void CheckWritable()
     {
+        // A removed map is MapClosed first: "map it read-write" would be the wrong advice.
+        if (!IsOpen)
+        {
+            throw MapErrors.Closed(this);
+        }
+
         if (Access == MapAccess.ReadOnly)
         {
             throw MapErrors.Create(ErrorIds.MapReadOnly, MapErrorCategory.PermissionDenied,
