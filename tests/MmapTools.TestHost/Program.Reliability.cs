@@ -77,4 +77,12 @@ internal static partial class Program
         Console.WriteLine($"ENGINE {engine} | KERNEL {kernel}");
         return 0;
     }
+
+    /// <summary>open-lock PATH: map the file read-only with -Lock (mlock) and say how it went.</summary>
+    private static int Cmd_open_lock(string[] a)
+    {
+        using MemoryMap m = MemoryMap.OpenFile(a[1], MapAccess.ReadOnly, options: MapOptions.Lock);
+        Console.WriteLine("OK " + m.Length.ToString(CultureInfo.InvariantCulture));
+        return 0;
+    }
 }
