@@ -148,7 +148,7 @@ public static class ProcSelf
     /// <summary>The /proc/self/maps line whose range holds <paramref name="address"/>, or null.</summary>
     public static string? MapsLineFor(ulong address)
     {
-        foreach (string line in File.ReadLines("/proc/self/maps"))
+        foreach (string line in MapsLines())
         {
             int dash = line.IndexOf('-', StringComparison.Ordinal);
             int space = line.IndexOf(' ', StringComparison.Ordinal);
@@ -164,7 +164,13 @@ public static class ProcSelf
     }
 
     /// <summary>How many /proc/self/maps lines name <paramref name="path"/>.</summary>
-    public static int MappingsOf(string path) => File.ReadLines("/proc/self/maps").Count(l => l.EndsWith(" " + path, StringComparison.Ordinal));
+    public static int MappingsOf(string path) => MapsLines().Count(l => l.EndsWith(" " + path, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The lines of /proc/self/maps. Split on '\n' only: the kernel escapes a newline in a file name (\012) but not a
+    /// carriage return, which File.ReadLines would take for the end of a line.
+    /// </summary>
+    public static string[] MapsLines() => File.ReadAllText("/proc/self/maps").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     public static int OpenFdCount() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
 }

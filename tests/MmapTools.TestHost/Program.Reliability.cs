@@ -41,40 +41,47 @@ internal static partial class Program
     }
 
     /// <summary>
-    /// access PATH ACCESS: what the engine says (OK or ERR id errno) and what a plain open(2) of the same
-    /// path with the matching flags says, on one line: "ENGINE ... | KERNEL OK|errno".
+    /// access PATH...: for each path and each access (ReadOnly, ReadWrite, CopyOnWrite), one line
+    /// "PATH ACCESS ENGINE OK|ERR id errno | KERNEL OK|EACCES|...": what the engine says, and what a plain
+    /// open(2) of the same path with the matching access says, in this same process.
     /// </summary>
     private static int Cmd_access(string[] a)
     {
-        var access = Enum.Parse<MapAccess>(a[2]);
-        string engine;
-        try
+        foreach (string path in a[1..])
         {
-            using MemoryMap m = MemoryMap.OpenFile(a[1], access);
-            engine = "OK";
-        }
-        catch (MmapException e)
-        {
-            engine = $"ERR {e.ErrorId} {e.ErrnoName}";
+            foreach (MapAccess access in Enum.GetValues<MapAccess>())
+            {
+                string engine;
+                try
+                {
+                    using MemoryMap m = MemoryMap.OpenFile(path, access);
+                    engine = "OK";
+                }
+                catch (MmapException e)
+                {
+                    engine = $"ERR {e.ErrorId} {e.ErrnoName}";
+                }
+
+                string kernel;
+                try
+                {
+                    using var h = System.IO.File.OpenHandle(path, System.IO.FileMode.Open,
+                        access == MapAccess.ReadWrite ? System.IO.FileAccess.ReadWrite : System.IO.FileAccess.Read, System.IO.FileShare.ReadWrite);
+                    kernel = "OK";
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    kernel = "EACCES";
+                }
+                catch (System.IO.IOException e)
+                {
+                    kernel = "IOERR " + e.HResult.ToString(CultureInfo.InvariantCulture);
+                }
+
+                Console.WriteLine($"{path} {access} ENGINE {engine} | KERNEL {kernel}");
+            }
         }
 
-        string kernel;
-        try
-        {
-            using var h = System.IO.File.OpenHandle(a[1], System.IO.FileMode.Open,
-                access == MapAccess.ReadWrite ? System.IO.FileAccess.ReadWrite : System.IO.FileAccess.Read, System.IO.FileShare.ReadWrite);
-            kernel = "OK";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            kernel = "EACCES";
-        }
-        catch (System.IO.IOException e)
-        {
-            kernel = "IOERR " + e.HResult.ToString(CultureInfo.InvariantCulture);
-        }
-
-        Console.WriteLine($"ENGINE {engine} | KERNEL {kernel}");
         return 0;
     }
 
