@@ -27,13 +27,31 @@ public static class AboutWriter
         var table = new List<string[]>();
         bool inFence = false;
 
+        bool listOpen = false;
+
         void EndPara()
         {
             if (para.Length > 0)
             {
-                Wrap(output, para.ToString(), 4, 4);
-                output.Append('\n');
+                bool item = para[0] == '-' && para.Length > 1 && para[1] == ' ';
+                if (listOpen && !item)
+                {
+                    output.Append('\n');
+                }
+
+                Wrap(output, para.ToString(), 4, item ? 6 : 4);
+                if (!item)
+                {
+                    output.Append('\n');
+                }
+
+                listOpen = item;
                 para.Clear();
+            }
+            else if (listOpen)
+            {
+                output.Append('\n');
+                listOpen = false;
             }
         }
 
