@@ -56,7 +56,7 @@ internal static class ModuleFacts
 
     public static IReadOnlyList<string> ManifestValues(string text, string key)
     {
-        string noComments = Regex.Replace(text, @"(?m)^\s*#.*$", string.Empty);
+        string noComments = StripComments(text);
         Match m = Regex.Match(noComments, @"(?m)^\s*" + Regex.Escape(key) + @"\s*=\s*");
         if (!m.Success)
         {
@@ -76,6 +76,57 @@ internal static class ModuleFacts
         }
 
         return Regex.Matches(body, @"'((?:[^']|'')*)'").Select(x => x.Groups[1].Value.Replace("''", "'", StringComparison.Ordinal)).ToList();
+    }
+
+    /// <summary>Drops # comments (to the end of the line) and &lt;# #&gt; blocks outside '...' strings.</summary>
+    private static string StripComments(string text)
+    {
+        var sb = new System.Text.StringBuilder(text.Length);
+        bool inString = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (inString)
+            {
+                sb.Append(c);
+                if (c == '\'')
+                {
+                    if (i + 1 < text.Length && text[i + 1] == '\'')
+                    {
+                        sb.Append(text[++i]);
+                    }
+                    else
+                    {
+                        inString = false;
+                    }
+                }
+            }
+            else if (c == '\'')
+            {
+                inString = true;
+                sb.Append(c);
+            }
+            else if (c == '<' && i + 1 < text.Length && text[i + 1] == '#')
+            {
+                int end = text.IndexOf("#>", i + 2, StringComparison.Ordinal);
+                i = end < 0 ? text.Length : end + 1;
+            }
+            else if (c == '#')
+            {
+                while (i < text.Length && text[i] != '\n')
+                {
+                    i++;
+                }
+
+                sb.Append('\n');
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>A file the manifest names (bin/X.ps1xml) as the build output holds it.</summary>
