@@ -66,7 +66,7 @@ Describe 'Formats and types' {
     }
 
     It 'has a table view for every output type of every cmdlet' {
-        $views = Get-FormatData -TypeName 'MmapTools.*' -PowerShellVersion $PSVersionTable.PSVersion
+        $views = Get-FormatData -TypeName '*MmapTools.*' -PowerShellVersion $PSVersionTable.PSVersion
         $selected = $views.TypeNames
         $types = Get-Command -Module MmapTools | ForEach-Object OutputType | ForEach-Object Name | Where-Object { $_ -like 'MmapTools.*' } | Sort-Object -Unique
         foreach ($type in $types) {
@@ -97,7 +97,7 @@ Describe 'Argument completion' {
     }
 
     It 'completes enum values natively' {
-        (Complete 'New-MemoryMap -Path x -Access ').CompletionText | Should -Be @('ReadOnly', 'ReadWrite', 'CopyOnWrite')
+        (Complete 'New-MemoryMap -Path x -Access ').CompletionText | Sort-Object | Should -Be @('CopyOnWrite', 'ReadOnly', 'ReadWrite')
         (Complete 'Get-MemoryMap -Kind Sh').CompletionText | Should -Be 'SharedMemory'
     }
 
