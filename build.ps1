@@ -5,8 +5,9 @@
 .DESCRIPTION
     Build  (default)  compiles the module into ./bin, so that `Import-Module ./MmapTools.psd1` works; the build also
                       generates the MAML help and about_MmapTools (bin/en-US, en-US) from docs/.
-    Test              builds, runs the xunit engine tests and the Pester suite (tests/*.Tests.ps1),
-                      and prints one line "N passed, N failed, N skipped" for both together.
+    Test              builds and packages, runs the xunit tests (the engine, and the module's contract and package)
+                      and the Pester suite (tests/*.Tests.ps1), and prints one line "N passed, N failed, N skipped"
+                      for both together.
     Package           stages the module as out/MmapTools/<version>/ (manifest with ReleaseNotes from CHANGELOG.md,
                       bin/, en-US help, LICENSE, README, CHANGELOG) and packs out/MmapTools.<version>.nupkg, which
                       Publish-Module, Publish-PSResource and Install-PSResource accept.
