@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('bin/MmapTools.Format.ps1xml')
+    TypesToProcess       = @('bin/MmapTools.Types.ps1xml')
     CmdletsToExport      = @(
         'New-MemoryMap'
         'Get-MemoryMap'

@@ -34,6 +34,7 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
 
     /// <summary>The name of a POSIX shared-memory object under /dev/shm.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SharedMemorySet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SharedMemoryNameCompleter))]
     public string Name { get; set; } = null!;
 
     /// <summary>ReadOnly (files' default), ReadWrite (shared memory's default) or CopyOnWrite.</summary>
