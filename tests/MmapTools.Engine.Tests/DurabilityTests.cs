@@ -16,6 +16,9 @@ namespace MmapTools.Tests;
 public sealed class DurabilityTests : IDisposable
 {
     private const int Pages = 64;
+
+    // Each generation is one 4 MiB write, so a kill lands inside one more often than between two.
+    private const int GenerationPages = 1024;
     private readonly TempDir _dir = new();
     private readonly ITestOutputHelper _output;
 
@@ -117,12 +120,12 @@ public sealed class DurabilityTests : IDisposable
     private StressCounts KilledBeforeSync(int rounds, int seed)
     {
         int page = MemoryMap.PageSize;
-        var counts = new StressCounts($"sigkill-before-sync ({Pages} pages a round, operations = pages checked, seed {seed})");
+        var counts = new StressCounts($"sigkill-before-sync ({GenerationPages} pages a round, operations = pages checked, seed {seed})");
         int killedInsideAWrite = 0;
         var random = new Random(seed);
         for (int round = 0; round < rounds; round++)
         {
-            string path = _dir.File($"before-{round}.bin", new byte[Pages * page]);
+            string path = _dir.File($"before-{round}.bin", new byte[GenerationPages * page]);
 
             // Kill after generation k was reported (0: as soon as the child is ready, inside the first write).
             int k = random.Next(0, 4);
@@ -160,6 +163,9 @@ public sealed class DurabilityTests : IDisposable
                 }
             }
 
+            // Vary where the kill lands inside the next generation's write (timing only varies the case; nothing
+            // asserted depends on it).
+            Thread.Sleep(random.Next(0, 4));
             child.Kill();
             child.WaitForExit();
             Assert.True(ready, $"the child never got ready: {child.StandardError.ReadToEnd()}");
@@ -167,10 +173,10 @@ public sealed class DurabilityTests : IDisposable
             // Each page holds one generation's byte, never a mix; generations only go down from page 0 (each
             // generation is one write from low to high addresses), by at most one, and never below the last reported.
             byte[] file = File.ReadAllBytes(path);
-            Assert.Equal(Pages * page, file.Length);
+            Assert.Equal(GenerationPages * page, file.Length);
             int previous = int.MaxValue;
             int newest = -1, oldest = int.MaxValue;
-            for (int i = 0; i < Pages; i++)
+            for (int i = 0; i < GenerationPages; i++)
             {
                 ReadOnlySpan<byte> p = file.AsSpan(i * page, page);
                 byte first = p[0];

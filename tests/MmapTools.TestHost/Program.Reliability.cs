@@ -6,8 +6,8 @@ using MmapTools;
 internal static partial class Program
 {
     /// <summary>
-    /// write-gens PATH: map the file read-write and, for generation g = 1 to 200, write every page with the byte g
-    /// in one write of the whole map, never syncing; print "GEN g" after each, then "DONE", and wait to be killed.
+    /// write-gens PATH: map the file read-write and, for generation g = 1 to 200, write every page with the byte g,
+    /// never syncing: odd generations in one write of the whole map, even ones page by page, from low to high; print "GEN g" after each, then "DONE", and wait to be killed.
     /// </summary>
     private static int Cmd_write_gens(string[] a)
     {
@@ -17,7 +17,18 @@ internal static partial class Program
         for (int g = 1; g <= 200; g++)
         {
             Array.Fill(all, (byte)g);
-            m.Write(0, all);
+            if (g % 2 == 1)
+            {
+                m.Write(0, all);
+            }
+            else
+            {
+                for (long at = 0; at < all.Length; at += MemoryMap.PageSize)
+                {
+                    m.Write(at, all.AsSpan((int)at, MemoryMap.PageSize));
+                }
+            }
+
             Console.WriteLine("GEN " + g.ToString(CultureInfo.InvariantCulture));
         }
 
