@@ -109,11 +109,17 @@ public static class PageCache
         using CacheFile file = CacheFile.Open(path, offset, length);
         long first = file.Offset / PageSize;
         long last = (file.Offset + file.Length - 1) / PageSize;
+
+        // Load exactly the pages asked: no read-around on this descriptor's faults (POSIX_FADV_RANDOM), and
+        // each window read ahead as a whole (POSIX_FADV_WILLNEED) before its pages are faulted in. Both are
+        // hints; the populate below is what makes the pages resident before this returns.
+        _ = Libc.PosixFAdvise(file.Handle, 0, 0, Libc.POSIX_FADV_RANDOM);
         for (long page = first; page <= last; page += WindowPages)
         {
             long pages = Math.Min(WindowPages, last - page + 1);
             long start = page * PageSize;
             nuint bytes = (nuint)(pages * PageSize);
+            _ = Libc.PosixFAdvise(file.Handle, start, (long)bytes, Libc.POSIX_FADV_WILLNEED);
             IntPtr address = Libc.MMap(IntPtr.Zero, bytes, Libc.Prot.Read, Libc.MapFlags.Shared, file.Handle, start);
             if (address == Libc.MAP_FAILED)
             {
@@ -191,6 +197,8 @@ public static class PageCache
             count = file.Length;
         }
 
+        // Load exactly the range first: mlock's own faults would read around it (read_ahead_kb, often megabytes).
+        Touch(path, start, count);
         MemoryMap map = MemoryMap.OpenFile(path, MapAccess.ReadOnly, start, count, null, MapOptions.Lock);
         s_locks[map.Id] = map;
         return map;
