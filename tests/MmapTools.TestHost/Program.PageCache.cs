@@ -52,3 +52,15 @@ internal static partial class Program
     [DllImport("libc.so.6", EntryPoint = "mincore", SetLastError = true)]
     private static extern int RawMincore(IntPtr address, nuint length, byte[] vector);
 }
+
+internal static partial class Program
+{
+    // lock-anon LENGTH: map anonymous memory and mlock it (MapControl.Lock): "OK" or "ERR LockFailed ENOMEM".
+    private static int Cmd_lock_anon(string[] a)
+    {
+        using MemoryMap map = MemoryMap.CreateAnonymous(L(a[1]));
+        map.Lock();
+        Console.WriteLine("OK");
+        return 0;
+    }
+}
