@@ -32,6 +32,8 @@ public static partial class ErrorIds
     public const string ProtectionFailed = "ProtectionFailed";
     /// <summary>madvise(2) refused the advice for this map.</summary>
     public const string AdviceRefused = "AdviceRefused";
+    /// <summary>Set-MemoryMap was given neither -Protection nor -Advice.</summary>
+    public const string MapChangeMissing = "MapChangeMissing";
     /// <summary>munlock(2) failed.</summary>
     public const string UnlockFailed = "UnlockFailed";
 

@@ -102,9 +102,9 @@ public static class PageCache
     /// <summary>
     /// Loads the range into the page cache (like vmtouch -t): every page is read in before this returns,
     /// with MADV_POPULATE_READ over windows of a read-only map (or read(2) where the kernel lacks it).
-    /// <paramref name="progress"/>, when given, is told the bytes done so far after each window.
+    /// <paramref name="progress"/>, when given, is told the bytes done so far and the bytes in all after each window.
     /// </summary>
-    public static void Touch(string path, long offset = 0, long? length = null, Action<long>? progress = null)
+    public static void Touch(string path, long offset = 0, long? length = null, Action<long, long>? progress = null)
     {
         using CacheFile file = CacheFile.Open(path, offset, length);
         long first = file.Offset / PageSize;
@@ -152,7 +152,7 @@ public static class PageCache
                     errno, path, start, (long)bytes);
             }
 
-            progress?.Invoke(Math.Min(file.Offset + file.Length, start + (long)bytes) - file.Offset);
+            progress?.Invoke(Math.Min(file.Offset + file.Length, start + (long)bytes) - file.Offset, file.Length);
         }
     }
 
