@@ -3,11 +3,16 @@
 # and New-MemoryMap -HugePages. The effect is read back from /proc/self/smaps, and through Get-ProcessVma where
 # the module has it.
 
+BeforeDiscovery {
+    # The -Skip conditions below are evaluated during discovery, so the module must be loaded by then:
+    # Get-ProcessVma (another area of the module) is used to show the effect where the module has it.
+    Import-Module (Join-Path $PSScriptRoot '../MmapTools.psd1') -Force
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../MmapTools.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:page = [Environment]::SystemPageSize
-    $script:hasVma = [bool](Get-Command Get-ProcessVma -ErrorAction Ignore)
 
     function Get-SmapsEntry {
         <# The /proc/self/smaps entry holding an address: Perms, VmFlags, and the kB fields. #>

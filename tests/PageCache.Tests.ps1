@@ -2,6 +2,12 @@
 # End-to-end tests of the page-cache cmdlets: Get-PageCacheResidency, Import-PageCache, Clear-PageCache,
 # Lock-PageCache, Unlock-PageCache. Files live on a disk filesystem: tmpfs pages cannot be evicted.
 
+BeforeDiscovery {
+    # The -Skip conditions below are evaluated during discovery, so the module must be loaded by then:
+    # Get-ProcessVma (another area of the module) is used to show the effect where the module has it.
+    Import-Module (Join-Path $PSScriptRoot '../MmapTools.psd1') -Force
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../MmapTools.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
