@@ -79,6 +79,24 @@ public sealed class PageCacheBench : IBenchmark
         }
 
         PageCache.Evict(big);
+
+        // The worst case for runs: every other page resident.
+        string frag = Path.Combine(dir, "fragmented.bin");
+        using (var fs = new FileStream(frag, FileMode.CreateNew))
+        {
+            fs.SetLength(64L << 20);
+        }
+
+        for (long off = 0; off < 64L << 20; off += 2L * MemoryMap.PageSize)
+        {
+            PageCache.Touch(frag, off, MemoryMap.PageSize);
+        }
+
+        PageCacheResidency fr = PageCache.Measure(frag, ranges: true);
+        Console.WriteLine($"64 MiB file, every other page resident: {fr.ResidentPages} pages in {fr.Ranges!.Count} runs");
+        double fincoreFrag = Measure.BestMs(() => RunFincore(new[] { frag }), 5);
+        Measure.Compare("  64 MiB, fragmented", fincoreFrag, "fincore", Measure.BestMs(() => PageCache.Measure(frag), 5), "Measure (auto)", Target);
+        Measure.Compare("  64 MiB, fragmented", fincoreFrag, "fincore", Measure.BestMs(() => PageCache.Measure(frag, ranges: true), 5), "Measure -Ranges", Target);
     }
 
     private static void SmallFiles(string dir)

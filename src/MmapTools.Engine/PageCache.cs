@@ -419,7 +419,11 @@ public static class PageCache
     /// <summary>An open, checked file and the range of it an operation works on.</summary>
     private sealed class CacheFile : IDisposable
     {
+        /// <summary>Mixed ranges this small are read with mincore (where trusted) rather than halved further.</summary>
+        private const long MinCoreBelow = 64;
+
         private readonly bool _ownsHandle;
+        private bool? _trusted;
 
         internal CacheFile(SafeFileHandle handle, string path, FileStatus status, long size, long offset, long length, bool ownsHandle)
         {
@@ -570,7 +574,7 @@ public static class PageCache
                 }
             }
 
-            if (!CanTrustMinCore())
+            if (!(_trusted ??= CanTrustMinCore()))
             {
                 throw Unknown("mincore would report every page resident (Linux 5.2+ hides the page cache of such files; vmtouch issue #74)", 0);
             }
@@ -579,25 +583,30 @@ public static class PageCache
             long total = 0;
             for (long done = 0; done < pages; done += WindowPages)
             {
-                long n = Math.Min(WindowPages, pages - done);
-                long start = (first + done) * PageSize;
-                IntPtr address = Libc.MMap(IntPtr.Zero, (nuint)(n * PageSize), Libc.Prot.Read, Libc.MapFlags.Shared, Handle, start);
-                if (address == Libc.MAP_FAILED)
-                {
-                    throw MapErrors.FromMmap(Libc.LastErrno, Path, start, n * PageSize);
-                }
-
-                try
-                {
-                    total += MinCoreCount(address, n, runBuilder, first + done, Path, Offset);
-                }
-                finally
-                {
-                    _ = Libc.MUnmap(address, (nuint)(n * PageSize));
-                }
+                total += MinCoreWindow(first + done, Math.Min(WindowPages, pages - done), runBuilder);
             }
 
             return Result(ResidencyMethod.MinCore, pages, total, runBuilder?.Runs, mapId, null);
+        }
+
+        /// <summary>mincore over pages [first, first+pages) through a read-only map of just that window.</summary>
+        private long MinCoreWindow(long first, long pages, RunBuilder? runs)
+        {
+            long start = first * PageSize;
+            IntPtr address = Libc.MMap(IntPtr.Zero, (nuint)(pages * PageSize), Libc.Prot.Read, Libc.MapFlags.Shared, Handle, start);
+            if (address == Libc.MAP_FAILED)
+            {
+                throw MapErrors.FromMmap(Libc.LastErrno, Path, start, pages * PageSize);
+            }
+
+            try
+            {
+                return MinCoreCount(address, pages, runs, first, Path, Offset);
+            }
+            finally
+            {
+                _ = Libc.MUnmap(address, (nuint)(pages * PageSize));
+            }
         }
 
         private PageCacheResidency Result(ResidencyMethod method, long pages, long resident, List<PageCacheRange>? runs, int? mapId, Libc.CacheStat? stat) => new()
@@ -618,13 +627,22 @@ public static class PageCache
             Ranges = runs,
         };
 
-        /// <summary>Runs by halving: a range all in or all out of the cache is one run; otherwise split it. Returns the resident pages found.</summary>
+        /// <summary>
+        /// Runs by halving: a range all in or all out of the cache is one run; otherwise split it. Returns the resident
+        /// pages found. A mixed range of at most <see cref="MinCoreBelow"/> pages is read with one mincore call instead
+        /// where mincore can be trusted, so a finely fragmented file costs a few calls per window, not two per page.
+        /// </summary>
         private long Bisect(RunBuilder runs, long first, long pages, long cached)
         {
             if (cached <= 0 || cached >= pages)
             {
                 runs.Add(first, pages, cached > 0);
                 return cached > 0 ? pages : 0;
+            }
+
+            if (pages <= MinCoreBelow && (_trusted ??= CanTrustMinCore()))
+            {
+                return MinCoreWindow(first, pages, runs);
             }
 
             long half = pages / 2;

@@ -111,11 +111,16 @@ public sealed class PageCacheTests : IDisposable
         string path = _dir.ColdFile("agree.bin", pages);
         PageCache.Touch(path, 100 * Page, 700 * Page);
         PageCache.Touch(path, 2000L * Page + 5, 10);
+        for (int i = 0; i < 100; i++)
+        {
+            PageCache.Touch(path, (2500L + (2 * i)) * Page, Page);     // finely fragmented: every other page
+        }
 
         PageCacheResidency a = PageCache.Measure(path, method: ResidencyMethod.CacheStat, ranges: true);
         PageCacheResidency b = PageCache.Measure(path, method: ResidencyMethod.MinCore, ranges: true);
         Assert.Equal(a.ResidentPages, b.ResidentPages);
-        Assert.Equal(701, a.ResidentPages);
+        Assert.Equal(801, a.ResidentPages);
+        Assert.Equal(5 + 100 + 99 + 1, a.Ranges!.Count);   // cold, hot, cold, page 2000, cold, then 100 hot pages with 99 gaps, cold tail
         Assert.Equal(a.Ranges!.Select(r => (r.FirstPage, r.Pages, r.Resident)), b.Ranges!.Select(r => (r.FirstPage, r.Pages, r.Resident)));
     }
 
