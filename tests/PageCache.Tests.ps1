@@ -33,7 +33,8 @@ BeforeAll {
         if (-not (Test-Path $parent)) { New-Item -ItemType Directory -Path $parent | Out-Null }
         $fs = [System.IO.File]::Create($path)
         try {
-            $bytes = New-Pattern ($Pages * $script:page)
+            $bytes = [byte[]]::new($Pages * $script:page)
+            [System.Random]::new($Pages).NextBytes($bytes)      # fast; the content does not matter here
             $fs.Write($bytes, 0, $bytes.Length)
             $fs.Flush($true)
         } finally { $fs.Dispose() }
@@ -85,7 +86,7 @@ Describe 'Get-PageCacheResidency' {
         $file = New-ColdFile 'fincore.bin' 300
         Import-PageCache -Path $file -Offset 0 -Length (100 * $page) | Out-Null
         $ours = Get-PageCacheResidency -Path $file
-        $theirs = (& fincore --bytes --noheadings --raw --output PAGES,SIZE $file) -split '\s+'
+        $theirs = "$(& fincore --bytes --noheadings --raw --output PAGES,SIZE $file)".Trim() -split '\s+'
         $ours.ResidentPages | Should -Be ([long]$theirs[0])
         $ours.Size | Should -Be ([long]$theirs[1])
         $ours.ResidentPages | Should -Be 100
