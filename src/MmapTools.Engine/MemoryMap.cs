@@ -603,7 +603,8 @@ public sealed class MemoryMap : IDisposable
         }
     }
 
-    private void CheckWritable()
+    /// <summary>Throws MapReadOnly unless the map can be written.</summary>
+    internal void CheckWritable()
     {
         if (Access == MapAccess.ReadOnly)
         {
