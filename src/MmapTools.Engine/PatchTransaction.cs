@@ -132,7 +132,7 @@ public sealed class PatchTransaction : IDisposable
                 string key = identity + (r.Map is not null ? "|map" + r.Map.Id : "|path");
                 if (!byKey.TryGetValue(key, out Target? t))
                 {
-                    t = new Target { Key = identity, Map = r.Map, FilePath = r.Map?.Path ?? System.IO.Path.GetFullPath(r.Path!) };
+                    t = new Target { Key = identity, Map = r.Map, FilePath = r.Map is not null ? r.Map.Path : System.IO.Path.GetFullPath(r.Path!) };
                     byKey[key] = t;
                     _targets.Add(t);
                 }
