@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace MmapTools;
@@ -235,7 +238,7 @@ public sealed class BytePattern
             // The anchor of a match starting at s lies at s + AnchorOffset; look for it among the starts left.
             int searchStart = from + AnchorOffset;
             ReadOnlySpan<byte> window = buffer.Slice(searchStart, startLimit - from + AnchorLength - 1);
-            int hit = AnchorLength == 1 ? window.IndexOf(anchor[0]) : window.IndexOf(anchor);
+            int hit = AnchorLength == 1 ? window.IndexOf(anchor[0]) : FindAnchor(window, anchor);
             if (hit < 0)
             {
                 return -1;
@@ -248,6 +251,99 @@ public sealed class BytePattern
             }
 
             from = s + 1;
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// The first index of <paramref name="anchor"/> (2 bytes or more) in <paramref name="window"/>, or -1; as
+    /// <c>window.IndexOf(anchor)</c>. Compares the anchor's first and last bytes at every position with the widest
+    /// vectors the CPU has (512, 256 or 128 bits), and checks the whole anchor only where both agree.
+    /// </summary>
+    internal static int FindAnchor(ReadOnlySpan<byte> window, ReadOnlySpan<byte> anchor)
+    {
+        int gap = anchor.Length - 1;
+        int positions = window.Length - gap;      // anchor starts examined: [0, positions)
+        if (positions <= 0)
+        {
+            return -1;
+        }
+
+        ref byte w = ref MemoryMarshal.GetReference(window);
+        byte first = anchor[0], last = anchor[gap];
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && positions >= Vector512<byte>.Count)
+        {
+            Vector512<byte> vf = Vector512.Create(first), vl = Vector512.Create(last);
+            for (; i <= positions - Vector512<byte>.Count; i += Vector512<byte>.Count)
+            {
+                Vector512<byte> both = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)i), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
+                if (both != Vector512<byte>.Zero)
+                {
+                    int found = Verify(window, anchor, i, both.ExtractMostSignificantBits());
+                    if (found >= 0)
+                    {
+                        return found;
+                    }
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && positions >= Vector256<byte>.Count)
+        {
+            Vector256<byte> vf = Vector256.Create(first), vl = Vector256.Create(last);
+            for (; i <= positions - Vector256<byte>.Count; i += Vector256<byte>.Count)
+            {
+                Vector256<byte> both = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)i), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
+                if (both != Vector256<byte>.Zero)
+                {
+                    int found = Verify(window, anchor, i, both.ExtractMostSignificantBits());
+                    if (found >= 0)
+                    {
+                        return found;
+                    }
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated && positions >= Vector128<byte>.Count)
+        {
+            Vector128<byte> vf = Vector128.Create(first), vl = Vector128.Create(last);
+            for (; i <= positions - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                Vector128<byte> both = Vector128.Equals(Vector128.LoadUnsafe(ref w, (nuint)i), vf) & Vector128.Equals(Vector128.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
+                if (both != Vector128<byte>.Zero)
+                {
+                    int found = Verify(window, anchor, i, both.ExtractMostSignificantBits());
+                    if (found >= 0)
+                    {
+                        return found;
+                    }
+                }
+            }
+        }
+
+        for (; i < positions; i++)
+        {
+            if (window[i] == first && window[i + gap] == last && window.Slice(i, anchor.Length).SequenceEqual(anchor))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static int Verify(ReadOnlySpan<byte> window, ReadOnlySpan<byte> anchor, int at, ulong bits)
+    {
+        while (bits != 0)
+        {
+            int i = at + BitOperations.TrailingZeroCount(bits);
+            if (window.Slice(i, anchor.Length).SequenceEqual(anchor))
+            {
+                return i;
+            }
+
+            bits &= bits - 1;
         }
 
         return -1;

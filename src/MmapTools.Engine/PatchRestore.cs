@@ -44,15 +44,7 @@ public static class PatchRestore
     /// </summary>
     public static IReadOnlyList<RestoreResult> Restore(PatchBackup backup, bool sync = true)
     {
-        using var tx = new PatchTransaction(new PatchOptions { Sync = sync }) { Restoring = true };
-        foreach (PatchBackupFile f in backup.Files)
-        {
-            foreach (PatchBackupRange r in f.Ranges)
-            {
-                tx.Add(new PatchRequest { Path = f.Path, Offset = r.Offset, Data = r.Old, Expect = r.New });
-            }
-        }
-
+        using PatchTransaction tx = Plan(backup, sync);
         IReadOnlyList<MmapException> problems = tx.Prepare();
         if (problems.Count > 0)
         {
@@ -79,5 +71,27 @@ public static class PatchRestore
             ChangedElsewhere = p.Now != p.File.Sha256After,
             Synced = written.Any(w => w.Path == p.File.Path && w.Synced),
         }).ToList();
+    }
+
+    /// <summary>What would stop <see cref="Restore"/> (RestoreMismatch, a missing file, ...), checking everything and writing nothing.</summary>
+    public static IReadOnlyList<MmapException> Check(PatchBackup backup)
+    {
+        using PatchTransaction tx = Plan(backup, sync: false);
+        return tx.Prepare();
+    }
+
+    private static PatchTransaction Plan(PatchBackup backup, bool sync)
+    {
+        System.ArgumentNullException.ThrowIfNull(backup);
+        var tx = new PatchTransaction(new PatchOptions { Sync = sync }) { Restoring = true };
+        foreach (PatchBackupFile f in backup.Files)
+        {
+            foreach (PatchBackupRange r in f.Ranges)
+            {
+                tx.Add(new PatchRequest { Path = f.Path, Offset = r.Offset, Data = r.Old, Expect = r.New });
+            }
+        }
+
+        return tx;
     }
 }

@@ -133,6 +133,35 @@ public sealed class FindTests : IDisposable
     }
 
     [Fact]
+    public void TheVectorisedAnchorSearch_AgreesWithSpanIndexOf_AtEveryLengthAndPosition()
+    {
+        var random = new Random(99);
+        for (int round = 0; round < 4000; round++)
+        {
+            int length = random.Next(0, 300);
+            byte[] window = new byte[length];
+            int symbols = random.Next(1, 4);
+            for (int i = 0; i < length; i++)
+            {
+                window[i] = (byte)random.Next(symbols);
+            }
+
+            byte[] anchor = new byte[random.Next(2, 12)];
+            for (int i = 0; i < anchor.Length; i++)
+            {
+                anchor[i] = (byte)random.Next(symbols);
+            }
+
+            if (round % 3 == 0 && length > anchor.Length)
+            {
+                anchor.CopyTo(window, random.Next(length - anchor.Length + 1));
+            }
+
+            Assert.Equal(window.AsSpan().IndexOf(anchor), BytePattern.FindAnchor(window, anchor));
+        }
+    }
+
+    [Fact]
     public void ReportsOverlappingMatchesByDefault_AndNotWithNoOverlap()
     {
         string path = _dir.File("aa.bin", new byte[] { 0xAA, 0xAA, 0xAA, 0xAA, 0x00, 0xAA, 0xAA, 0xAA });
