@@ -276,7 +276,29 @@ public sealed class BytePattern
         if (Vector512.IsHardwareAccelerated && positions >= Vector512<byte>.Count)
         {
             Vector512<byte> vf = Vector512.Create(first), vl = Vector512.Create(last);
-            for (; i <= positions - Vector512<byte>.Count; i += Vector512<byte>.Count)
+            const int Step = 64;
+
+            // Four vectors per step, tested together: candidates are rare, so the common case is one branch per 256 bytes.
+            for (; i <= positions - (4 * Step); i += 4 * Step)
+            {
+                Vector512<byte> b0 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)i), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
+                Vector512<byte> b1 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + Step)), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + Step + gap)), vl);
+                Vector512<byte> b2 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (2 * Step))), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (2 * Step) + gap)), vl);
+                Vector512<byte> b3 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (3 * Step))), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (3 * Step) + gap)), vl);
+                if ((b0 | b1 | b2 | b3) != Vector512<byte>.Zero)
+                {
+                    int found = Verify(window, anchor, i, b0.ExtractMostSignificantBits());
+                    found = found >= 0 ? found : Verify(window, anchor, i + Step, b1.ExtractMostSignificantBits());
+                    found = found >= 0 ? found : Verify(window, anchor, i + (2 * Step), b2.ExtractMostSignificantBits());
+                    found = found >= 0 ? found : Verify(window, anchor, i + (3 * Step), b3.ExtractMostSignificantBits());
+                    if (found >= 0)
+                    {
+                        return found;
+                    }
+                }
+            }
+
+            for (; i <= positions - Step; i += Step)
             {
                 Vector512<byte> both = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)i), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
                 if (both != Vector512<byte>.Zero)
@@ -292,7 +314,27 @@ public sealed class BytePattern
         else if (Vector256.IsHardwareAccelerated && positions >= Vector256<byte>.Count)
         {
             Vector256<byte> vf = Vector256.Create(first), vl = Vector256.Create(last);
-            for (; i <= positions - Vector256<byte>.Count; i += Vector256<byte>.Count)
+            const int Step = 32;
+            for (; i <= positions - (4 * Step); i += 4 * Step)
+            {
+                Vector256<byte> b0 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)i), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
+                Vector256<byte> b1 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + Step)), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + Step + gap)), vl);
+                Vector256<byte> b2 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (2 * Step))), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (2 * Step) + gap)), vl);
+                Vector256<byte> b3 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (3 * Step))), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (3 * Step) + gap)), vl);
+                if ((b0 | b1 | b2 | b3) != Vector256<byte>.Zero)
+                {
+                    int found = Verify(window, anchor, i, b0.ExtractMostSignificantBits());
+                    found = found >= 0 ? found : Verify(window, anchor, i + Step, b1.ExtractMostSignificantBits());
+                    found = found >= 0 ? found : Verify(window, anchor, i + (2 * Step), b2.ExtractMostSignificantBits());
+                    found = found >= 0 ? found : Verify(window, anchor, i + (3 * Step), b3.ExtractMostSignificantBits());
+                    if (found >= 0)
+                    {
+                        return found;
+                    }
+                }
+            }
+
+            for (; i <= positions - Step; i += Step)
             {
                 Vector256<byte> both = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)i), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
                 if (both != Vector256<byte>.Zero)

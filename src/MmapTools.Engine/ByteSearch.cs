@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace MmapTools;
 
@@ -250,36 +249,18 @@ public static class ByteSearch
         int chunk = (int)Math.Min(options.ChunkSize, startHi - startLo);
         string patternText = pattern.ToString();
 
-        // Two buffers: while one chunk is searched, the next is copied out of the map on a pool thread
-        // (still through the guarded copy), so the search costs little more than the copy itself.
-        byte[] current = ArrayPool<byte>.Shared.Rent(checked(chunk + length - 1));
-        byte[] spare = ArrayPool<byte>.Shared.Rent(checked(chunk + length - 1));
-        Task<int>? next = null;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(checked(chunk + length - 1));
         try
         {
-            int starts = Fill(map, current, startLo, startHi, chunk, length);
             for (long cs = startLo; cs < startHi; cs += chunk)
             {
                 ct.ThrowIfCancellationRequested();
-                if (next is not null)
-                {
-                    Task<int> ready = next;
-                    next = null;
-                    starts = ready.GetAwaiter().GetResult();
-                }
-
-                long following = cs + chunk;
-                if (following < startHi)
-                {
-                    byte[] target = spare;
-                    next = Task.Run(() => Fill(map, target, following, startHi, chunk, length));
-                }
-
+                int starts = Fill(map, buffer, cs, startHi, chunk, length);
                 int bytes = starts + length - 1;
                 long from = Math.Max(0, state.NextStart - (fileBase + cs));
                 while (from < starts)
                 {
-                    int s = pattern.IndexOf(current.AsSpan(0, bytes), (int)from, starts);
+                    int s = pattern.IndexOf(buffer.AsSpan(0, bytes), (int)from, starts);
                     if (s < 0)
                     {
                         break;
@@ -289,7 +270,7 @@ public static class ByteSearch
                     from = options.NoOverlap ? s + length : s + 1;
                     state.NextStart = fileBase + cs + from;
                     state.Found++;
-                    yield return MakeMatch(map, pattern, patternText, current, s, at, fileBase, fromPath, options.Context);
+                    yield return MakeMatch(map, pattern, patternText, buffer, s, at, fileBase, fromPath, options.Context);
                     if (options.First is long first && state.Found >= first)
                     {
                         yield break;
@@ -298,25 +279,11 @@ public static class ByteSearch
 
                 state.Done += starts;
                 progress?.Invoke(new SearchProgress(map.Path, state.Done, state.Total, state.Found));
-                (current, spare) = (spare, current);
             }
         }
         finally
         {
-            // Never hand a buffer back to the pool while a copy into it is in flight.
-            if (next is not null)
-            {
-                try
-                {
-                    next.GetAwaiter().GetResult();
-                }
-                catch (MmapException)
-                {
-                }
-            }
-
-            ArrayPool<byte>.Shared.Return(current);
-            ArrayPool<byte>.Shared.Return(spare);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

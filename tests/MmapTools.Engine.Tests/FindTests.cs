@@ -138,7 +138,7 @@ public sealed class FindTests : IDisposable
         var random = new Random(99);
         for (int round = 0; round < 4000; round++)
         {
-            int length = random.Next(0, 300);
+            int length = random.Next(0, 700);
             byte[] window = new byte[length];
             int symbols = random.Next(1, 4);
             for (int i = 0; i < length; i++)
