@@ -76,10 +76,10 @@ public sealed class FindBenchmark : IBenchmark
             Console.WriteLine($"search alone, 1 MiB in cache x 1024 {Measure.Ms(indexOfMs),9}  {Rate(indexOfMs)}   (BytePattern.IndexOf, no copy)");
             Console.WriteLine($"Span.IndexOf, 1 MiB in cache x 1024 {Measure.Ms(spanMs),9}  {Rate(spanMs)}   (.NET's own, for comparison)");
             Console.WriteLine("Chunk size sweep (ByteSearch.InFile):");
-            foreach (int chunk in new[] { 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20 })
+            foreach (int chunk in new[] { 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 4 << 20 })
             {
                 var options = new SearchOptions { ChunkSize = chunk };
-                double ms = Measure.BestMs(() => ByteSearch.InFile(path, pattern, options).LongCount(), 2);
+                double ms = Measure.BestMs(() => ByteSearch.InFile(path, pattern, options).LongCount(), 4);
                 Console.WriteLine($"  {Units.FormatBytes(chunk),8}: {Measure.Ms(ms),10}  {Rate(ms)}");
             }
         }
