@@ -34,17 +34,17 @@ public sealed class FindMappedBytesCommand : MapTargetCmdlet, IDisposable
 
     /// <summary>Where to start: a map offset for -Map/-Id, a file offset for -Path.</summary>
     [Parameter]
-    [ValidateRange(0, long.MaxValue)]
+    [ValidateRange(0L, long.MaxValue)]
     public long Offset { get; set; }
 
     /// <summary>How many bytes to search from -Offset (default: the rest). A match lies wholly inside.</summary>
     [Parameter]
-    [ValidateRange(0, long.MaxValue)]
+    [ValidateRange(0L, long.MaxValue)]
     public long Length { get; set; }
 
     /// <summary>Stop after this many matches in each map or file.</summary>
     [Parameter]
-    [ValidateRange(1, long.MaxValue)]
+    [ValidateRange(1L, long.MaxValue)]
     public long First { get; set; }
 
     /// <summary>Bytes of context to return before and after each match.</summary>
@@ -58,7 +58,7 @@ public sealed class FindMappedBytesCommand : MapTargetCmdlet, IDisposable
 
     /// <summary>Map files this many bytes at a time (default 1 GiB); windows overlap so no match is lost.</summary>
     [Parameter]
-    [ValidateRange(1, 1L << 46)]
+    [ValidateRange(1L, 1L << 46)]
     public long WindowSize { get; set; } = SearchOptions.DefaultWindowSize;
 
     private BytePattern _pattern = null!;
