@@ -162,6 +162,32 @@ public sealed class FindTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Stress")]
+    public void AMatchStraddlingTheDefaultOneGibWindowEdge_IsFoundOnce_InASparseFile()
+    {
+        // A sparse file of 1 GiB + 8 KiB searched from 4096: the first 1 GiB window holds the starts up to
+        // edge - 1, with edge = 4096 + 1 GiB. One needle starts 4 bytes before the edge (its bytes cross it),
+        // one starts just after it (second window only), one ends at the last byte.
+        string path = _dir.Name("sparse.bin");
+        long edge = 4096 + SearchOptions.DefaultWindowSize;
+        byte[] needle = System.Text.Encoding.ASCII.GetBytes("MMAPTOOLS");
+        long[] at = { edge - 4, edge + 10, edge + 4096 - 9 };
+        using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            fs.SetLength(edge + 4096);
+            foreach (long a in at)
+            {
+                fs.Position = a;
+                fs.Write(needle);
+            }
+        }
+
+        var found = ByteSearch.InFile(path, BytePattern.FromBytes(needle), new SearchOptions { Offset = 4096 }).ToList();
+        Assert.Equal(at, Offsets(found));
+        Assert.All(found, m => Assert.Equal(needle, m.Bytes));
+    }
+
+    [Fact]
     public void ReportsOverlappingMatchesByDefault_AndNotWithNoOverlap()
     {
         string path = _dir.File("aa.bin", new byte[] { 0xAA, 0xAA, 0xAA, 0xAA, 0x00, 0xAA, 0xAA, 0xAA });
