@@ -110,6 +110,41 @@ public sealed class PatchTests : IDisposable
     }
 
     [Fact]
+    public void HitsAtEveryWindowEdge_FoundWithSmallWindows_ArePatchedAndRestored()
+    {
+        const int Window = 4096;
+        byte[] content = new byte[10 * Window + 3];
+        var planted = new List<long>();
+        for (int k = 1; k < 10; k++)
+        {
+            foreach (int delta in new[] { -5, -1, 3 })
+            {
+                long at = (k * Window) + delta;      // windows start at 0, so their edges are at k * 4096
+                content[at] = 0xEB;
+                content[at + 1] = 0x05;
+                content[at + 2] = 0x77;
+                planted.Add(at);
+            }
+        }
+
+        content[^3] = 0xEB; content[^2] = 0x05; content[^1] = 0x77;
+        planted.Add(content.Length - 3);
+        content[0] = 0xEB; content[1] = 0x05; content[2] = 0x77;
+        planted.Insert(0, 0);
+        string path = _dir.File("edges.bin", content);
+        string hash = Sha(path);
+
+        var hits = ByteSearch.InFile(path, BytePattern.FromHex("EB 05 77"), new SearchOptions { WindowSize = Window, ChunkSize = 1000 }).ToList();
+        Assert.Equal(planted.ToArray(), hits.Select(h => h.Offset).ToArray());
+        string backup = _dir.Name("edges.json");
+        Apply(new PatchOptions { BackupPath = backup }, hits.Select(h => new PatchRequest { Path = h.Path, Offset = h.Offset, Data = new byte[] { 0x90, 0x90, 0x90 }, Expect = h.Bytes }).ToArray());
+        Assert.Empty(ByteSearch.InFile(path, BytePattern.FromHex("EB 05 77")));
+        Assert.Equal(planted.Count, ByteSearch.InFile(path, BytePattern.FromHex("90 90 90"), new SearchOptions { NoOverlap = true }).Count());
+        Assert.True(PatchRestore.Restore(PatchBackup.Read(backup)).Single().Identical);
+        Assert.Equal(hash, Sha(path));
+    }
+
+    [Fact]
     public void OwnerModeAndSizeAreTheSameAfterAPatchAsBefore()
     {
         string path = _dir.File("own.bin", Bytes.Pattern(5000), "604");
