@@ -43,8 +43,8 @@ public sealed class PatchBackupFile
 
 /// <summary>
 /// The undo record Write-MappedBytes -Backup writes before it changes a byte, and Restore-MappedBytes reads.
-/// A small JSON file (mode 0600, written to a temporary name, flushed and linked into place, never over an
-/// existing file):
+/// A small JSON file (mode 0600, written to a temporary name, flushed, linked into place — never over an
+/// existing file — and its folder synced):
 /// <code>
 /// { "format": "mmaptools-patch-backup", "version": 1, "created": "2026-11-22T04:30:00.0000000Z",
 ///   "files": [ { "path": "/abs/app.bin", "size": 8192, "sha256Before": "…", "sha256After": "…",
@@ -101,6 +101,7 @@ public sealed class PatchBackup
                 throw Exists(full);
             }
 
+            SyncDirectory(dir);
             BackupPath = full;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not MmapException)
@@ -120,6 +121,17 @@ public sealed class PatchBackup
             catch (UnauthorizedAccessException)
             {
             }
+        }
+    }
+
+    /// <summary>fsync the folder, so the record's name is on disk before the patch's bytes are (best effort).</summary>
+    private static void SyncDirectory(string dir)
+    {
+        int fd = Interop.Libc.Open(dir, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+        if (fd >= 0)
+        {
+            using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((IntPtr)fd, ownsHandle: true);
+            _ = Interop.Libc.FSync(handle);
         }
     }
 
