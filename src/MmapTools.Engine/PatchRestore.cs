@@ -32,6 +32,10 @@ public sealed class RestoreResult
 
     /// <summary>True when msync ran, so the restored bytes are on disk.</summary>
     public bool Synced { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Path}: {Ranges} range(s), {Bytes} bytes restored" + (Identical ? ", identical to before the patch" : ChangedElsewhere ? ", file changed elsewhere since the patch" : string.Empty);
 }
 
 /// <summary>Applies a backup record back: all or nothing, and only where the file still holds what the patch wrote.</summary>
