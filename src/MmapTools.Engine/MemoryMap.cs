@@ -136,17 +136,24 @@ public sealed partial class MemoryMap : IDisposable
         }
 
         Libc.MapFlags flags = Libc.MapFlags.Anonymous | (shared ? Libc.MapFlags.Shared : Libc.MapFlags.Private) | ToFlags(options);
-        IntPtr address = Libc.MMapAnonymous(IntPtr.Zero, checked((nuint)length), Libc.Prot.Read | Libc.Prot.Write, flags, -1, 0);
+        bool huge = (options & MapOptions.HugePages) != 0;
+        nuint mapLength = huge ? HugePages.RoundUp(length) : checked((nuint)length);
+        IntPtr address = Libc.MMapAnonymous(IntPtr.Zero, mapLength, Libc.Prot.Read | Libc.Prot.Write, flags, -1, 0);
         if (address == Libc.MAP_FAILED)
         {
             int errno = Libc.LastErrno;
+            if (huge && errno is Errno.ENOMEM or Errno.EINVAL)
+            {
+                throw HugePages.Unavailable(errno, length);
+            }
+
             throw errno == Errno.ENOMEM
                 ? MapErrors.Create(ErrorIds.OutOfMemory, MapErrorCategory.LimitsExceeded,
                     $"Cannot map {length} bytes of anonymous memory: {Errno.Describe(errno)}. Ask for less, or use -NoReserve where overcommit allows it.", errno, null, 0, length)
                 : MapErrors.FromMmap(errno, null, 0, length);
         }
 
-        var handle = new SafeMapHandle(address, (nuint)length);
+        var handle = new SafeMapHandle(address, mapLength);
         LockIfAsked(handle, options, null, 0, length);
         return new MemoryMap(handle, 0, MapKind.Anonymous, MapAccess.ReadWrite, null, null, 0, length, options, shared);
     }
@@ -162,6 +169,11 @@ public sealed partial class MemoryMap : IDisposable
 
     private static MemoryMap OpenAndMap(string path, string? shmName, MapAccess access, long offset, long? length, long? size, MapOptions options, bool noFollow)
     {
+        if ((options & MapOptions.HugePages) != 0)
+        {
+            throw HugePages.Unsupported(path);
+        }
+
         if (offset < 0)
         {
             throw MapErrors.NegativeOffset(offset, path);
@@ -343,7 +355,8 @@ public sealed partial class MemoryMap : IDisposable
 
     private static Libc.MapFlags ToFlags(MapOptions options) =>
         ((options & MapOptions.Populate) != 0 ? Libc.MapFlags.Populate : 0) |
-        ((options & MapOptions.NoReserve) != 0 ? Libc.MapFlags.NoReserve : 0);
+        ((options & MapOptions.NoReserve) != 0 ? Libc.MapFlags.NoReserve : 0) |
+        ((options & MapOptions.HugePages) != 0 ? Libc.MapFlags.HugeTlb : 0);
 
     private static void LockIfAsked(SafeMapHandle handle, MapOptions options, string? path, long offset, long length)
     {
@@ -714,7 +727,8 @@ public sealed partial class MemoryMap : IDisposable
         }
     }
 
-    private void CheckWritable()
+    /// <summary>Throws MapReadOnly unless the map can be written.</summary>
+    internal void CheckWritable()
     {
         // A removed map is MapClosed first: "map it read-write" would be the wrong advice.
         if (!IsOpen)
