@@ -80,6 +80,9 @@ public sealed class BadInputCatalogueTests : IDisposable
             ErrorIds.AccessOutOfRange, ErrorIds.OutOfMemory, ErrorIds.MapClosed, ErrorIds.MapReadOnly, ErrorIds.FileTruncated,
             ErrorIds.MapAccessFault, ErrorIds.ExpectMismatch, ErrorIds.SyncFailed, ErrorIds.SharedMemoryNameInvalid,
             ErrorIds.SharedMemoryNotFound, ErrorIds.SharedMemoryIsSymlink, ErrorIds.HexInvalid, ErrorIds.EncodingInvalid,
+            ErrorIds.CacheFileEmpty, ErrorIds.CacheFileUnsupported, ErrorIds.ProtectionNotPermitted, ErrorIds.ProtectionExecuteNotAllowed,
+            ErrorIds.AdviceRefused, ErrorIds.HugePagesUnsupported, ErrorIds.PatternEmpty, ErrorIds.PatternInvalid,
+            ErrorIds.SearchOptionInvalid, ErrorIds.BackupInvalid,
         };
         Assert.Empty(expected.Except(ids));
         string line = $"bad-input catalogue (engine): {Table.Length} distinct bad inputs, {ids.Count} error ids, each run twice, files and maps as they were";
@@ -226,6 +229,39 @@ public sealed class BadInputCatalogueTests : IDisposable
             new("encoding 'nope'", ErrorIds.EncodingInvalid, f => TextEncoding.Resolve("nope")),
             new("encoding code page 99999", ErrorIds.EncodingInvalid, f => TextEncoding.Resolve("99999")),
             new("encoding 'utf-9'", ErrorIds.EncodingInvalid, f => TextEncoding.Resolve("utf-9")),
+
+            // Page cache and memory control (issue 4)
+            new("page cache of a missing file", ErrorIds.PathNotFound, f => PageCache.Measure(f.Missing)),
+            new("page cache of an empty file", ErrorIds.CacheFileEmpty, f => PageCache.Measure(f.Empty)),
+            new("page cache of a directory", ErrorIds.PathIsDirectory, f => PageCache.Measure(f.Dir)),
+            new("page cache of a character device", ErrorIds.CacheFileUnsupported, f => PageCache.Measure("/dev/null")),
+            new("page cache of a FIFO", ErrorIds.CacheFileUnsupported, f => PageCache.Touch(f.Fifo)),
+            new("page cache from an offset past the end", ErrorIds.RangeBeyondEndOfFile, f => PageCache.Measure(f.Data, Fixture.DataLength + 1)),
+            new("page cache at offset -1", ErrorIds.OffsetInvalid, f => PageCache.Measure(f.Data, -1)),
+            new("evicting a missing file", ErrorIds.PathNotFound, f => PageCache.Evict(f.Missing)),
+            new("locking the page cache of an empty file", ErrorIds.CacheFileEmpty, f => PageCache.Lock(f.Empty)),
+            new("page cache with a NUL in the path", ErrorIds.PathInvalid, f => PageCache.Measure(f.Data + "\0x")),
+            new("write protection on a read-only map", ErrorIds.ProtectionNotPermitted, f => f.ReadOnlyMap.Protect(PageProtection.ReadWrite)),
+            new("execute protection without asking", ErrorIds.ProtectionExecuteNotAllowed, f => f.ReadWriteMap.Protect(PageProtection.ReadWriteExecute)),
+            new("protection past the end of the map", ErrorIds.AccessOutOfRange, f => f.ReadWriteMap.Protect(PageProtection.ReadOnly, 10, Fixture.DataLength)),
+            new("protection of a removed map", ErrorIds.MapClosed, f => f.ClosedMap.Protect(PageProtection.ReadOnly)),
+            new("populate-write advice on a read-only map", ErrorIds.AdviceRefused, f => f.ReadOnlyMap.Advise(MapAdvice.PopulateWrite)),
+            new("advice at offset -1", ErrorIds.OffsetInvalid, f => f.ReadOnlyMap.Advise(MapAdvice.Random, -1)),
+            new("advice on a removed map", ErrorIds.MapClosed, f => f.ClosedMap.Advise(MapAdvice.WillNeed)),
+            new("locking a removed map", ErrorIds.MapClosed, f => f.ClosedMap.Lock()),
+            new("huge pages for a file", ErrorIds.HugePagesUnsupported, f => MemoryMap.OpenFile(f.Data, options: MapOptions.HugePages)),
+
+            // Find and patch (issue 5)
+            new("search pattern empty", ErrorIds.PatternEmpty, f => BytePattern.FromBytes(ReadOnlySpan<byte>.Empty)),
+            new("search pattern of wildcards only", ErrorIds.PatternEmpty, f => BytePattern.FromHex("?? ??")),
+            new("search pattern with a bad hex digit", ErrorIds.PatternInvalid, f => BytePattern.FromHex("DE G0")),
+            new("search pattern text in an unknown encoding", ErrorIds.EncodingInvalid, f => BytePattern.FromText("x", "nope")),
+            new("search in a missing file", ErrorIds.PathNotFound, f => ByteSearch.InFile(f.Missing, BytePattern.FromHex("00")).ToList()),
+            new("search with context -1", ErrorIds.SearchOptionInvalid, f => ByteSearch.InMap(f.ReadOnlyMap, BytePattern.FromHex("00"), new SearchOptions { Context = -1 }).ToList()),
+            new("search with window size 0", ErrorIds.SearchOptionInvalid, f => ByteSearch.InMap(f.ReadOnlyMap, BytePattern.FromHex("00"), new SearchOptions { WindowSize = 0 }).ToList()),
+            new("search in a removed map", ErrorIds.MapClosed, f => ByteSearch.InMap(f.ClosedMap, BytePattern.FromHex("00")).ToList()),
+            new("reading a missing patch backup", ErrorIds.PathNotFound, f => PatchBackup.Read(f.Missing)),
+            new("reading a patch backup that is not JSON", ErrorIds.BackupInvalid, f => PatchBackup.Read(f.Data)),
         };
         return t.ToArray();
     }
