@@ -152,6 +152,25 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         @{ Command = 'Remove-SharedMemory'; Case = "'a/b'"; Id = 'SharedMemoryNameInvalid'; Call = { Remove-SharedMemory -Name 'a/b' -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Remove-SharedMemory'; Case = "'..'"; Id = 'SharedMemoryNameInvalid'; Call = { Remove-SharedMemory -Name '..' -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Remove-SharedMemory'; Case = "'../../tmp/x'"; Id = 'SharedMemoryNameInvalid'; Call = { Remove-SharedMemory -Name '../../tmp/x' -Confirm:$false -ErrorAction Stop } }
+
+        # The page-cache, memory-control, find and restore cmdlets
+        @{ Command = 'Get-PageCacheResidency'; Case = 'an empty file'; Id = 'CacheFileEmpty'; Call = { Get-PageCacheResidency -LiteralPath $empty -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'a missing file'; Id = 'PathNotFound'; Call = { Get-PageCacheResidency -LiteralPath $missing -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'a negative offset'; Id = 'OffsetInvalid'; Call = { Get-PageCacheResidency -LiteralPath $file -Offset -1 -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'an offset past the end'; Id = 'RangeBeyondEndOfFile'; Call = { Get-PageCacheResidency -LiteralPath $file -Offset 20000 -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'a NUL in the path'; Id = 'PathInvalid'; Call = { Get-PageCacheResidency -LiteralPath "$file`0" -ErrorAction Stop } }
+        @{ Command = 'Unlock-PageCache'; Case = 'a file that is not locked'; Id = 'CacheLockNotFound'; Call = { Unlock-PageCache -Path $file -ErrorAction Stop } }
+        @{ Command = 'Set-MemoryMap'; Case = 'write protection on a read-only map'; Id = 'ProtectionNotPermitted'; Call = { Set-MemoryMap -Map $ro -Protection ReadWrite -ErrorAction Stop } }
+        @{ Command = 'Set-MemoryMap'; Case = 'execute protection without -AllowExecute'; Id = 'ProtectionExecuteNotAllowed'; Call = { Set-MemoryMap -Map $rw -Protection ReadExecute -ErrorAction Stop } }
+        @{ Command = 'Set-MemoryMap'; Case = 'populate-write advice on a read-only map'; Id = 'AdviceRefused'; Call = { Set-MemoryMap -Map $ro -Advice PopulateWrite -ErrorAction Stop } }
+        @{ Command = 'Set-MemoryMap'; Case = 'a removed map'; Id = 'MapClosed'; Call = { Set-MemoryMap -Map $closed -Protection ReadOnly -ErrorAction Stop } }
+        @{ Command = 'Lock-MemoryMap'; Case = 'a range past the end'; Id = 'AccessOutOfRange'; Call = { Lock-MemoryMap -Map $ro -Offset 9999 -Count 2 -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'no pattern'; Id = 'PatternMissing'; Call = { Find-MappedBytes -Path $file -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'two patterns'; Id = 'PatternConflict'; Call = { Find-MappedBytes -Path $file -Hex 'EB' -String 'x' -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'only wildcards'; Id = 'PatternEmpty'; Call = { Find-MappedBytes -Path $file -Hex '?? ??' -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'a removed map'; Id = 'MapClosed'; Call = { Find-MappedBytes -Map $closed -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'a NUL in the path'; Id = 'PathInvalid'; Call = { Find-MappedBytes -LiteralPath "$file`0" -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'a missing record'; Id = 'PathNotFound'; Call = { Restore-MappedBytes -LiteralPath $missing -Confirm:$false -ErrorAction Stop } }
     ) {
         $before = Get-ReliabilityState -File $file -Maps @($ro, $rw, $closed)
         $Call | Should -Throw -ErrorId (Get-ErrorIdFor $Id $Command)
