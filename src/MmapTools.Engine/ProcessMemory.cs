@@ -34,7 +34,9 @@ public static class ProcessMemory
     }
 
     /// <summary>Parses a saved copy of a maps or smaps file (a fixture, a capture from another machine) the same way.</summary>
-    public static VmaReader ReadFile(string path, bool detailed, int processId = 0)
+    public static VmaReader ReadFile(string path, bool detailed, int processId = 0) => ReadFile(path, detailed, processId, ChunkSize);
+
+    internal static VmaReader ReadFile(string path, bool detailed, int processId, int chunkSize)
     {
         int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
         if (fd < 0)
@@ -42,7 +44,7 @@ public static class ProcessMemory
             throw MapErrors.FromOpen(Libc.LastErrno, path, write: false);
         }
 
-        return new VmaReader(fd, path, processId, null, detailed, live: false);
+        return new VmaReader(fd, path, processId, null, detailed, live: false, chunkSize);
     }
 
     /// <summary>
@@ -402,6 +404,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     private readonly bool _live;
     private int _fd;
     private byte[] _buf;
+    private bool _pooled;
     private int _pos;
     private int _len;
     private bool _eof;
@@ -434,7 +437,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     private string? _flagsText;
     private byte[] _lastFlagsRaw = Array.Empty<byte>();
 
-    internal VmaReader(int fd, string file, int pid, string? processName, bool detailed, bool live)
+    internal VmaReader(int fd, string file, int pid, string? processName, bool detailed, bool live, int chunkSize = ProcessMemory.ChunkSize)
     {
         _fd = fd;
         _file = file;
@@ -442,7 +445,8 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
         _processName = processName;
         _detailed = detailed;
         _live = live;
-        _buf = ArrayPool<byte>.Shared.Rent(ProcessMemory.ChunkSize);
+        _pooled = chunkSize == ProcessMemory.ChunkSize;
+        _buf = _pooled ? ArrayPool<byte>.Shared.Rent(chunkSize) : new byte[chunkSize];
     }
 
     /// <summary>The process.</summary>
@@ -790,10 +794,8 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
 
             if (_len == _buf.Length)
             {
-                byte[] bigger = ArrayPool<byte>.Shared.Rent(_buf.Length * 2);
-                Buffer.BlockCopy(_buf, 0, bigger, 0, _len);
-                ArrayPool<byte>.Shared.Return(_buf);
-                _buf = bigger;
+                Array.Resize(ref _buf, _buf.Length * 2);
+                _pooled = false;
             }
 
             Fill();
@@ -867,10 +869,12 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     {
         Close();
         _finished = true;
-        if (_buf.Length > 0)
+        if (_pooled)
         {
             ArrayPool<byte>.Shared.Return(_buf);
-            _buf = Array.Empty<byte>();
+            _pooled = false;
         }
+
+        _buf = Array.Empty<byte>();
     }
 }

@@ -69,7 +69,7 @@ public static class VmaFormat
         return i > 0 && i < line.Length && line[i] == (byte)'-';
     }
 
-    private static bool IsHex(byte c) => (uint)(c - '0') <= 9 || (uint)((c | 0x20) - 'a') <= 5;
+    private static bool IsHex(byte c) => unchecked((uint)(c - '0') <= 9 || (uint)((c | 0x20) - 'a') <= 5);
 
     private static bool TryHex(ReadOnlySpan<byte> s, ref int i, byte terminator, out ulong value)
     {
@@ -78,10 +78,10 @@ public static class VmaFormat
         while (i < s.Length)
         {
             uint c = s[i];
-            uint d = c - '0';
+            uint d = unchecked(c - '0');
             if (d > 9)
             {
-                d = (c | 0x20) - 'a';
+                d = unchecked((c | 0x20) - 'a');
                 if (d > 5)
                 {
                     break;
@@ -112,15 +112,15 @@ public static class VmaFormat
     {
         value = 0;
         int start = i;
-        while (i < s.Length && (uint)(s[i] - '0') <= 9)
+        while (i < s.Length && unchecked((uint)(s[i] - '0')) <= 9)
         {
-            ulong next = unchecked((value * 10) + (uint)(s[i] - '0'));
-            if (i - start >= 20 || (i - start == 19 && next < value))
+            uint d = (uint)(s[i] - '0');
+            if (value > (ulong.MaxValue - d) / 10)
             {
                 return false;
             }
 
-            value = next;
+            value = (value * 10) + d;
             i++;
         }
 
@@ -383,7 +383,7 @@ public static class VmaFormat
             }
 
             VmFlags f = VmFlags.None;
-            if (i - start == 2 && (uint)(text[start] - 'a') < 26 && (uint)(text[start + 1] - 'a') < 26)
+            if (i - start == 2 && unchecked((uint)(text[start] - 'a')) < 26 && unchecked((uint)(text[start + 1] - 'a')) < 26)
             {
                 f = FlagByCode[((text[start] - 'a') * 26) + (text[start + 1] - 'a')];
             }
@@ -407,6 +407,23 @@ public static class VmaFormat
         }
 
         return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>Parses one maps line (no newline) into a VMA, as the reader does, without map_files.</summary>
+    internal static ProcessVma? ParseMapsLine(ReadOnlySpan<byte> line, int pid = 0)
+    {
+        if (!TryParseHeader(line, out Header h))
+        {
+            return null;
+        }
+
+        NameInfo n = DecodeName(line.Slice(h.NameStart, h.NameLength), h.Inode);
+        return new ProcessVma
+        {
+            ProcessId = pid, Start = h.Start, End = h.End, Permission = h.Permission, Permissions = PermissionText(h.Permission),
+            Offset = h.Offset, DeviceMajor = h.Major, DeviceMinor = h.Minor, Inode = h.Inode,
+            Path = n.Path, RawPath = n.RawPath, Kind = n.Kind, Name = n.Name, IsDeleted = n.IsDeleted,
+        };
     }
 
     /// <summary>The name column as the kernel prints it: newlines escaped as "\012", " (deleted)" appended.</summary>
