@@ -14,8 +14,11 @@ namespace MmapTools;
 /// </summary>
 public static class ProcessMemory
 {
-    /// <summary>The chunk size for reading /proc files: seq files fill the whole buffer, so 60,000 VMAs of maps take ~5 reads.</summary>
-    internal const int ChunkSize = 1 << 20;
+    /// <summary>
+    /// The buffer for reading /proc files. procfs seq files hand out at most their own buffer (one page) per
+    /// read(2) today, so this only bounds a future kernel's larger answers; lines are parsed in place from it.
+    /// </summary>
+    internal const int ChunkSize = 256 * 1024;
 
     private const uint PF_KTHREAD = 0x00200000;
 
