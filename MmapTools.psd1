@@ -9,7 +9,7 @@
     Description          = 'mmap and the process address space for PowerShell on Linux: map files and shared memory, read and patch them safely, inspect what processes have mapped.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('bin/MmapTools.Format.ps1xml')
+    FormatsToProcess     = @('bin/MmapTools.Format.ps1xml', 'bin/ProcessVma.Format.ps1xml')
     CmdletsToExport      = @(
         'New-MemoryMap'
         'Get-MemoryMap'
@@ -19,6 +19,8 @@
         'Remove-MemoryMap'
         'Get-SharedMemory'
         'Remove-SharedMemory'
+        'Get-ProcessVma'
+        'Get-ProcessMemory'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,0 +1,234 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace MmapTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists the virtual memory areas (VMAs) of processes: /proc/PID/maps, or smaps with -Detailed.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ProcessVma", DefaultParameterSetName = IdSet)]
+[OutputType(typeof(ProcessVma), typeof(ProcessVmaGroup))]
+public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
+{
+    private WildcardPattern[]? _paths;
+    private (char[] Pattern, VmaPermission Required, VmaPermission Forbidden)[]? _permissions;
+    private ulong[]? _addresses;
+    private ulong _rangeStart;
+    private ulong _rangeEnd = ulong.MaxValue;
+    private bool _hasRange;
+
+    /// <summary>Only VMAs whose path or label matches (the file's path, "[heap]", "[anon:NAME]"); wildcards allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? Path { get; set; }
+
+    /// <summary>Only VMAs of these kinds.</summary>
+    [Parameter]
+    public VmaKind[]? Kind { get; set; }
+
+    /// <summary>
+    /// Only VMAs with these permissions: letters that must all be present ("w", "rx", "s" shared, "p" private), or
+    /// a four-character pattern as the kernel prints it ("rw-p", "r?xp"). Several values: any of them.
+    /// </summary>
+    [Parameter]
+    public string[]? Permission { get; set; }
+
+    /// <summary>Only the VMA that contains each address (a number or a "0x…" string): what is mapped there. An address no VMA contains is an error.</summary>
+    [Parameter]
+    public object[]? Address { get; set; }
+
+    /// <summary>Only VMAs that reach at or above this address (with -EndAddress, a range like pmap -A).</summary>
+    [Parameter]
+    public object? StartAddress { get; set; }
+
+    /// <summary>Only VMAs that begin below this address (exclusive).</summary>
+    [Parameter]
+    public object? EndAddress { get; set; }
+
+    /// <summary>Read /proc/PID/smaps: every VMA with its memory figures (Rss, Pss, Private, Swap, ...), VmFlags and every kernel key.</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    /// <summary>One row per path (per kind for unnamed anonymous memory) and process, with summed sizes.</summary>
+    [Parameter]
+    public SwitchParameter Grouped { get; set; }
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        if (Path is not null)
+        {
+            _paths = Path.Select(p => new WildcardPattern(p, WildcardOptions.CultureInvariant)).ToArray();
+        }
+
+        if (Permission is not null)
+        {
+            _permissions = Permission.Select(ParsePermission).ToArray();
+        }
+
+        if (Address is not null)
+        {
+            _addresses = Address.Select(a => AddressOrThrow(a, nameof(Address))).ToArray();
+        }
+
+        if (StartAddress is not null)
+        {
+            _rangeStart = AddressOrThrow(StartAddress, nameof(StartAddress));
+            _hasRange = true;
+        }
+
+        if (EndAddress is not null)
+        {
+            _rangeEnd = AddressOrThrow(EndAddress, nameof(EndAddress));
+            _hasRange = true;
+        }
+
+        if (_rangeStart > _rangeEnd)
+        {
+            ThrowTerminatingError(NewError(ErrorIds.AddressRangeInvalid, ErrorCategory.InvalidArgument,
+                $"-StartAddress 0x{_rangeStart:x} is above -EndAddress 0x{_rangeEnd:x}.", StartAddress));
+        }
+    }
+
+    private (char[], VmaPermission, VmaPermission) ParsePermission(string filter)
+    {
+        string f = filter.Trim();
+        bool positional = f.Length == 4 && "r-?".Contains(f[0], StringComparison.Ordinal) && "w-?".Contains(f[1], StringComparison.Ordinal) &&
+                          "x-?".Contains(f[2], StringComparison.Ordinal) && "sp?".Contains(f[3], StringComparison.Ordinal);
+        if (positional)
+        {
+            return (f.ToCharArray(), 0, 0);
+        }
+
+        VmaPermission required = 0, forbidden = 0;
+        if (f.Length == 0)
+        {
+            ThrowInvalidPermission(filter);
+        }
+
+        foreach (char c in f)
+        {
+            switch (c)
+            {
+                case 'r': required |= VmaPermission.Read; break;
+                case 'w': required |= VmaPermission.Write; break;
+                case 'x': required |= VmaPermission.Execute; break;
+                case 's': required |= VmaPermission.Shared; break;
+                case 'p': forbidden |= VmaPermission.Shared; break;
+                default: ThrowInvalidPermission(filter); break;
+            }
+        }
+
+        if ((required & forbidden) != 0)
+        {
+            ThrowInvalidPermission(filter);
+        }
+
+        return (Array.Empty<char>(), required, forbidden);
+    }
+
+    private void ThrowInvalidPermission(string filter) =>
+        ThrowTerminatingError(NewError(ErrorIds.PermissionFilterInvalid, ErrorCategory.InvalidArgument,
+            $"-Permission '{filter}' is neither letters of 'rwxsp' (all must be present: 'w', 'rx', 's' shared, 'p' private) nor a pattern like 'rw-p' or 'r?xp'.", filter));
+
+    private bool Matches(ProcessVma v)
+    {
+        if (Kind is not null && Array.IndexOf(Kind, v.Kind) < 0)
+        {
+            return false;
+        }
+
+        if (_hasRange && (v.End <= _rangeStart || v.Start >= _rangeEnd))
+        {
+            return false;
+        }
+
+        if (_addresses is not null && !_addresses.Any(v.Contains))
+        {
+            return false;
+        }
+
+        if (_permissions is not null && !_permissions.Any(p => PermissionMatches(p, v)))
+        {
+            return false;
+        }
+
+        return _paths is null || (v.Path is not null && _paths.Any(p => p.IsMatch(v.Path)));
+    }
+
+    private static bool PermissionMatches((char[] Pattern, VmaPermission Required, VmaPermission Forbidden) p, ProcessVma v)
+    {
+        if (p.Pattern.Length == 4)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                if (p.Pattern[i] != '?' && p.Pattern[i] != v.Permissions[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return (v.Permission & p.Required) == p.Required && (v.Permission & p.Forbidden) == 0;
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (int pid in TargetProcessIds())
+        {
+            var found = _addresses is null ? null : new bool[_addresses.Length];
+            try
+            {
+                using VmaReader reader = ProcessMemory.GetVmas(pid, Detailed.IsPresent);
+                IEnumerable<ProcessVma> selected = reader.Where(Matches);
+                if (found is not null)
+                {
+                    selected = selected.Select(v =>
+                    {
+                        for (int i = 0; i < _addresses!.Length; i++)
+                        {
+                            found[i] |= v.Contains(_addresses[i]);
+                        }
+
+                        return v;
+                    });
+                }
+
+                if (Grouped.IsPresent)
+                {
+                    WriteObject(ProcessMemory.Group(selected), enumerateCollection: true);
+                }
+                else
+                {
+                    foreach (ProcessVma v in selected)
+                    {
+                        WriteObject(v);
+                    }
+                }
+            }
+            catch (MmapException e)
+            {
+                WriteMapError(e, pid);
+                continue;
+            }
+
+            if (found is not null)
+            {
+                for (int i = 0; i < found.Length; i++)
+                {
+                    if (!found[i])
+                    {
+                        WriteError(NewError(ErrorIds.AddressNotMapped, ErrorCategory.ObjectNotFound,
+                            $"Nothing is mapped at 0x{_addresses![i]:x} in process {pid}" + (_paths is not null || Kind is not null || _permissions is not null || _hasRange ? " (that the other filters let through)." : "."),
+                            _addresses[i]));
+                    }
+                }
+            }
+        }
+    }
+}
