@@ -429,9 +429,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     private VmaFormat.NameInfo? _pendingName;
     private bool _hasPending;
     private bool _skipBlock;
-    private string[] _schemaKeys = Array.Empty<string>();
-    private byte[][] _schemaBytes = Array.Empty<byte[]>();
-    private int[] _schemaCodes = Array.Empty<int>();
+    private SmapsSchema? _schema;
     private string[] _tmpKeys = new string[40];
     private long[] _tmpValues = new long[40];
     private int _keyCount;
@@ -674,9 +672,9 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
         }
 
         string name;
-        if (!_schemaMismatch && _keyCount < _schemaBytes.Length && key.SequenceEqual(_schemaBytes[_keyCount]))
+        if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length && key.SequenceEqual(_schema.Bytes[_keyCount]))
         {
-            name = _schemaKeys[_keyCount];
+            name = _schema.Keys[_keyCount];
         }
         else
         {
@@ -701,71 +699,14 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     private ProcessVma FinishPending()
     {
         ProcessVma vma = Build(in _pending, _pendingName!);
-        if (_schemaMismatch || _keyCount != _schemaKeys.Length)
+        if (_schema is null || _schemaMismatch || _keyCount != _schema.Keys.Length)
         {
-            _schemaKeys = _tmpKeys.AsSpan(0, _keyCount).ToArray();
-            _schemaBytes = new byte[_keyCount][];
-            _schemaCodes = new int[_keyCount];
-            for (int i = 0; i < _keyCount; i++)
-            {
-                _schemaBytes[i] = Encoding.UTF8.GetBytes(_schemaKeys[i]);
-                _schemaCodes[i] = CodeOf(_schemaKeys[i]);
-            }
+            _schema = new SmapsSchema(_tmpKeys.AsSpan(0, _keyCount).ToArray());
         }
 
-        long[] values = _tmpValues.AsSpan(0, _keyCount).ToArray();
-        vma.SetSmaps(_schemaKeys, values);
-        for (int i = 0; i < values.Length; i++)
-        {
-            long v = values[i];
-            switch (_schemaCodes[i])
-            {
-                case 1: vma.Rss = v; break;
-                case 2: vma.Pss = v; break;
-                case 3: vma.PssDirty = v; break;
-                case 4: vma.SharedClean = v; break;
-                case 5: vma.SharedDirty = v; break;
-                case 6: vma.PrivateClean = v; break;
-                case 7: vma.PrivateDirty = v; break;
-                case 8: vma.Referenced = v; break;
-                case 9: vma.Anonymous = v; break;
-                case 10: vma.LazyFree = v; break;
-                case 11: vma.AnonHugePages = v; break;
-                case 12: vma.Swap = v; break;
-                case 13: vma.SwapPss = v; break;
-                case 14: vma.Locked = v; break;
-                case 15: vma.KernelPageSize = v; break;
-                case 16: vma.MmuPageSize = v; break;
-                case 17: vma.ThpEligible = v != 0; break;
-            }
-        }
-
-        vma.VmFlags = _flags;
-        vma.VmFlagsText = _flagsText;
+        vma.SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount).ToArray(), _flags, _flagsText));
         return vma;
     }
-
-    private static int CodeOf(string key) => key switch
-    {
-        "Rss" => 1,
-        "Pss" => 2,
-        "Pss_Dirty" => 3,
-        "Shared_Clean" => 4,
-        "Shared_Dirty" => 5,
-        "Private_Clean" => 6,
-        "Private_Dirty" => 7,
-        "Referenced" => 8,
-        "Anonymous" => 9,
-        "LazyFree" => 10,
-        "AnonHugePages" => 11,
-        "Swap" => 12,
-        "SwapPss" => 13,
-        "Locked" => 14,
-        "KernelPageSize" => 15,
-        "MMUPageSize" => 16,
-        "THPeligible" => 17,
-        _ => 0,
-    };
 
     private bool TryNextLine(out int start, out int length)
     {

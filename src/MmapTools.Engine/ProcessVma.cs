@@ -144,9 +144,7 @@ public enum VmFlags : ulong
 /// </summary>
 public sealed class ProcessVma
 {
-    private static readonly string[] EmptyKeys = Array.Empty<string>();
-    private string[] _keys = EmptyKeys;
-    private long[]? _values;
+    private SmapsDetail? _detail;
     private Dictionary<string, long>? _smaps;
 
     /// <summary>The process.</summary>
@@ -210,53 +208,53 @@ public sealed class ProcessVma
     /// <summary>True when the object came from smaps (-Detailed): the memory figures below are set.</summary>
     public bool IsDetailed { get; init; }
 
-    /// <summary>Resident set (smaps Rss), bytes.</summary>
-    public long? Rss { get; internal set; }
+    /// <summary>Resident set (smaps Rss), bytes; null unless detailed.</summary>
+    public long? Rss => _detail?.Get(1);
 
-    /// <summary>Proportional set (Pss), bytes.</summary>
-    public long? Pss { get; internal set; }
+    /// <summary>Proportional set (Pss), bytes; null unless detailed.</summary>
+    public long? Pss => _detail?.Get(2);
 
-    /// <summary>Pss_Dirty, bytes.</summary>
-    public long? PssDirty { get; internal set; }
+    /// <summary>Pss_Dirty, bytes; null unless detailed.</summary>
+    public long? PssDirty => _detail?.Get(3);
 
-    /// <summary>Shared_Clean, bytes.</summary>
-    public long? SharedClean { get; internal set; }
+    /// <summary>Shared_Clean, bytes; null unless detailed.</summary>
+    public long? SharedClean => _detail?.Get(4);
 
-    /// <summary>Shared_Dirty, bytes.</summary>
-    public long? SharedDirty { get; internal set; }
+    /// <summary>Shared_Dirty, bytes; null unless detailed.</summary>
+    public long? SharedDirty => _detail?.Get(5);
 
-    /// <summary>Private_Clean, bytes.</summary>
-    public long? PrivateClean { get; internal set; }
+    /// <summary>Private_Clean, bytes; null unless detailed.</summary>
+    public long? PrivateClean => _detail?.Get(6);
 
-    /// <summary>Private_Dirty, bytes.</summary>
-    public long? PrivateDirty { get; internal set; }
+    /// <summary>Private_Dirty, bytes; null unless detailed.</summary>
+    public long? PrivateDirty => _detail?.Get(7);
 
-    /// <summary>Referenced, bytes.</summary>
-    public long? Referenced { get; internal set; }
+    /// <summary>Referenced, bytes; null unless detailed.</summary>
+    public long? Referenced => _detail?.Get(8);
 
-    /// <summary>Anonymous, bytes.</summary>
-    public long? Anonymous { get; internal set; }
+    /// <summary>Anonymous, bytes; null unless detailed.</summary>
+    public long? Anonymous => _detail?.Get(9);
 
-    /// <summary>LazyFree, bytes.</summary>
-    public long? LazyFree { get; internal set; }
+    /// <summary>LazyFree, bytes; null unless detailed.</summary>
+    public long? LazyFree => _detail?.Get(10);
 
-    /// <summary>AnonHugePages, bytes.</summary>
-    public long? AnonHugePages { get; internal set; }
+    /// <summary>AnonHugePages, bytes; null unless detailed.</summary>
+    public long? AnonHugePages => _detail?.Get(11);
 
-    /// <summary>Swap, bytes.</summary>
-    public long? Swap { get; internal set; }
+    /// <summary>Swap, bytes; null unless detailed.</summary>
+    public long? Swap => _detail?.Get(12);
 
-    /// <summary>SwapPss, bytes.</summary>
-    public long? SwapPss { get; internal set; }
+    /// <summary>SwapPss, bytes; null unless detailed.</summary>
+    public long? SwapPss => _detail?.Get(13);
 
-    /// <summary>Locked, bytes.</summary>
-    public long? Locked { get; internal set; }
+    /// <summary>Locked, bytes; null unless detailed.</summary>
+    public long? Locked => _detail?.Get(14);
 
-    /// <summary>KernelPageSize, bytes.</summary>
-    public long? KernelPageSize { get; internal set; }
+    /// <summary>KernelPageSize, bytes; null unless detailed.</summary>
+    public long? KernelPageSize => _detail?.Get(15);
 
-    /// <summary>MMUPageSize, bytes.</summary>
-    public long? MmuPageSize { get; internal set; }
+    /// <summary>MMUPageSize, bytes; null unless detailed.</summary>
+    public long? MmuPageSize => _detail?.Get(16);
 
     /// <summary>Private_Clean + Private_Dirty: this VMA's share of the USS.</summary>
     public long? Private => PrivateClean + PrivateDirty;
@@ -265,41 +263,23 @@ public sealed class ProcessVma
     public long? Dirty => SharedDirty + PrivateDirty;
 
     /// <summary>THPeligible: whether transparent huge pages may back the VMA.</summary>
-    public bool? ThpEligible { get; internal set; }
+    public bool? ThpEligible => _detail?.Get(17) is { } v ? v != 0 : null;
 
     /// <summary>VmFlags as flags.</summary>
-    public VmFlags? VmFlags { get; internal set; }
+    public VmFlags? VmFlags => _detail?.Flags;
 
     /// <summary>VmFlags exactly as the kernel printed them ("rd wr mr mw me ac sd").</summary>
-    public string? VmFlagsText { get; internal set; }
+    public string? VmFlagsText => _detail?.FlagsText;
 
     /// <summary>
     /// Every key of the smaps block, as the kernel names it, in bytes for the "kB" keys and as printed for the
     /// others (THPeligible, ProtectionKey); empty unless detailed. Keys a newer kernel adds appear here too.
     /// </summary>
-    public Dictionary<string, long> Smaps
+    public Dictionary<string, long> Smaps => _smaps ??= _detail?.ToDictionary() ?? new Dictionary<string, long>(StringComparer.Ordinal);
+
+    internal void SetDetail(SmapsDetail detail)
     {
-        get
-        {
-            if (_smaps is null)
-            {
-                var d = new Dictionary<string, long>(_keys.Length, StringComparer.Ordinal);
-                for (int i = 0; i < _keys.Length; i++)
-                {
-                    d[_keys[i]] = _values![i];
-                }
-
-                _smaps = d;
-            }
-
-            return _smaps;
-        }
-    }
-
-    internal void SetSmaps(string[] keys, long[] values)
-    {
-        _keys = keys;
-        _values = values;
+        _detail = detail;
         _smaps = null;
     }
 
@@ -308,6 +288,93 @@ public sealed class ProcessVma
 
     /// <summary>The line as the kernel prints it in /proc/PID/maps (without the newline).</summary>
     public override string ToString() => VmaFormat.FormatMapsLine(this);
+}
+
+/// <summary>The smaps block of one VMA: its values, with the key names shared by all VMAs of the same layout.</summary>
+internal sealed class SmapsDetail
+{
+    private readonly SmapsSchema _schema;
+    private readonly long[] _values;
+
+    internal SmapsDetail(SmapsSchema schema, long[] values, VmFlags? flags, string? flagsText)
+    {
+        _schema = schema;
+        _values = values;
+        Flags = flags;
+        FlagsText = flagsText;
+    }
+
+    internal VmFlags? Flags { get; }
+
+    internal string? FlagsText { get; }
+
+    internal long? Get(int code)
+    {
+        int i = _schema.IndexOfCode[code];
+        return i < 0 ? null : _values[i];
+    }
+
+    internal Dictionary<string, long> ToDictionary()
+    {
+        var d = new Dictionary<string, long>(_values.Length, StringComparer.Ordinal);
+        for (int i = 0; i < _values.Length; i++)
+        {
+            d[_schema.Keys[i]] = _values[i];
+        }
+
+        return d;
+    }
+}
+
+/// <summary>The keys of an smaps block in the kernel's order, and where the typed ones are.</summary>
+internal sealed class SmapsSchema
+{
+    internal const int Codes = 18;
+
+    internal SmapsSchema(string[] keys)
+    {
+        Keys = keys;
+        Bytes = new byte[keys.Length][];
+        IndexOfCode = new int[Codes];
+        Array.Fill(IndexOfCode, -1);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            Bytes[i] = System.Text.Encoding.UTF8.GetBytes(keys[i]);
+            int code = CodeOf(keys[i]);
+            if (code > 0 && IndexOfCode[code] < 0)
+            {
+                IndexOfCode[code] = i;
+            }
+        }
+    }
+
+    internal string[] Keys { get; }
+
+    internal byte[][] Bytes { get; }
+
+    internal int[] IndexOfCode { get; }
+
+    private static int CodeOf(string key) => key switch
+    {
+        "Rss" => 1,
+        "Pss" => 2,
+        "Pss_Dirty" => 3,
+        "Shared_Clean" => 4,
+        "Shared_Dirty" => 5,
+        "Private_Clean" => 6,
+        "Private_Dirty" => 7,
+        "Referenced" => 8,
+        "Anonymous" => 9,
+        "LazyFree" => 10,
+        "AnonHugePages" => 11,
+        "Swap" => 12,
+        "SwapPss" => 13,
+        "Locked" => 14,
+        "KernelPageSize" => 15,
+        "MMUPageSize" => 16,
+        "THPeligible" => 17,
+        _ => 0,
+    };
 }
 
 /// <summary>One row of a grouped view: the VMAs of one process with the same path (or kind, for unnamed memory), summed.</summary>
