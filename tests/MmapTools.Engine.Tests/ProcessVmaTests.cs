@@ -315,6 +315,9 @@ public sealed class ProcessVmaTests
         Assert.Equal("ERR ProcessAccessDenied EACCES", Child.RunAsNobody("vmas-of", pid));
         Assert.Equal("ERR ProcessAccessDenied EACCES", Child.RunAsNobody("vmas-of", pid, "detailed"));
         Assert.Equal("ERR ProcessAccessDenied EACCES", Child.RunAsNobody("rollup-of", pid));
+        string message = Child.RunAsNobody("vmas-message", pid);
+        Assert.Contains("CAP_SYS_PTRACE", message, StringComparison.Ordinal);
+        Assert.Contains("/proc/" + pid + "/maps", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -324,6 +327,11 @@ public sealed class ProcessVmaTests
         string pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         string wrapper = "unshare --mount --propagation private sh -c 'mount -t proc -o hidepid=invisible proc /proc && exec \"$@\"' sh";
         Assert.Equal("ERR ProcessNotFound ENOENT", Child.RunWith(true, wrapper, "vmas-of", pid));
+
+        // The message says why the process may only look absent.
+        string message = Child.RunWith(true, wrapper, "vmas-message", pid);
+        Assert.StartsWith("MSG ProcessNotFound ", message, StringComparison.Ordinal);
+        Assert.Contains("hidepid=invisible", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -122,6 +122,20 @@ internal static partial class Program
         return 0;
     }
 
+    /// <summary>vmas-message PID: reads another process's VMAs; prints "OK count" or "MSG id message".</summary>
+    private static int Cmd_vmas_message(string[] a)
+    {
+        try
+        {
+            return Cmd_vmas_of(a);
+        }
+        catch (MmapException e)
+        {
+            Console.WriteLine($"MSG {e.ErrorId} {e.Message}");
+            return 0;
+        }
+    }
+
     /// <summary>vmas-of PID [detailed]: reads another process's VMAs; prints "OK count" or "ERR id errno".</summary>
     private static int Cmd_vmas_of(string[] a)
     {
