@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Collections;
 using System.Collections.Generic;
@@ -488,6 +489,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     public void Reset() => throw new NotSupportedException();
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool MoveNext()
     {
         if (_finished)
@@ -601,6 +603,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private VmaFormat.NameInfo NameOf(in VmaFormat.Header h, ReadOnlySpan<byte> line)
     {
         ReadOnlySpan<byte> raw = line.Slice(h.NameStart, h.NameLength);
@@ -629,6 +632,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
         return info;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ProcessVma Build(in VmaFormat.Header h, VmaFormat.NameInfo n) => new()
     {
         ProcessId = _pid,
@@ -649,6 +653,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
         IsDetailed = _detailed,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddKey(ReadOnlySpan<byte> line)
     {
         if (line.StartsWith("VmFlags:"u8))
@@ -696,6 +701,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     private string? _cachedFlagsText;
     private VmFlags _cachedFlags;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ProcessVma FinishPending()
     {
         ProcessVma vma = Build(in _pending, _pendingName!);
@@ -708,6 +714,7 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
         return vma;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryNextLine(out int start, out int length)
     {
         while (true)

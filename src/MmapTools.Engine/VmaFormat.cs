@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
@@ -58,6 +59,7 @@ public static class VmaFormat
     public static string PermissionText(VmaPermission permission) => PermissionStrings[(int)permission & 15];
 
     /// <summary>True when the line starts like a VMA header ("hex-hex"), as opposed to an smaps "Key: value" line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool IsHeaderLine(ReadOnlySpan<byte> line)
     {
         int i = 0;
@@ -71,63 +73,77 @@ public static class VmaFormat
 
     private static bool IsHex(byte c) => unchecked((uint)(c - '0') <= 9 || (uint)((c | 0x20) - 'a') <= 5);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryHex(ReadOnlySpan<byte> s, ref int i, byte terminator, out ulong value)
     {
-        value = 0;
-        int start = i;
-        while (i < s.Length)
+        unchecked
         {
-            uint c = s[i];
-            uint d = unchecked(c - '0');
-            if (d > 9)
+            value = 0;
+            int start = i;
+            int limit = Math.Min(s.Length, start + 17);
+            int j = start;
+            while (j < limit)
             {
-                d = unchecked((c | 0x20) - 'a');
-                if (d > 5)
+                uint c = s[j];
+                uint d = c - '0';
+                if (d > 9)
+                {
+                    d = (c | 0x20) - 'a';
+                    if (d > 5)
+                    {
+                        break;
+                    }
+
+                    d += 10;
+                }
+
+                value = (value << 4) | d;
+                j++;
+            }
+
+            // 1 to 16 digits, then the terminator.
+            if (j == start || j - start > 16 || j >= s.Length || s[j] != terminator)
+            {
+                return false;
+            }
+
+            i = j + 1;
+            return true;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool TryDecimal(ReadOnlySpan<byte> s, ref int i, out ulong value)
+    {
+        unchecked
+        {
+            value = 0;
+            int start = i;
+            int j = i;
+            while (j < s.Length)
+            {
+                uint d = (uint)(s[j] - '0');
+                if (d > 9)
                 {
                     break;
                 }
 
-                d += 10;
+                if (j - start >= 19 && value > (ulong.MaxValue - d) / 10)
+                {
+                    return false;
+                }
+
+                value = (value * 10) + d;
+                j++;
             }
 
-            if (i - start >= 16)
-            {
-                return false;
-            }
-
-            value = (value << 4) | d;
-            i++;
+            i = j;
+            return j > start;
         }
-
-        if (i == start || i >= s.Length || s[i] != terminator)
-        {
-            return false;
-        }
-
-        i++;
-        return true;
-    }
-
-    private static bool TryDecimal(ReadOnlySpan<byte> s, ref int i, out ulong value)
-    {
-        value = 0;
-        int start = i;
-        while (i < s.Length && unchecked((uint)(s[i] - '0')) <= 9)
-        {
-            uint d = (uint)(s[i] - '0');
-            if (value > (ulong.MaxValue - d) / 10)
-            {
-                return false;
-            }
-
-            value = (value * 10) + d;
-            i++;
-        }
-
-        return i > start;
     }
 
     /// <summary>Parses the fixed fields of a maps line (also the header line of an smaps block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseHeader(ReadOnlySpan<byte> line, out Header h)
     {
         h = default;
@@ -297,6 +313,7 @@ public static class VmaFormat
         raw.Length > 0 && raw[0] != '[' && (raw.IndexOf((byte)'\\') >= 0 || raw.EndsWith(DeletedSuffix));
 
     /// <summary>Parses an smaps "Key:   123 kB" line: the key, the value in bytes (kB × 1024) or as printed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseKeyValue(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> key, out long value, out bool isKb)
     {
         key = default;
@@ -360,6 +377,7 @@ public static class VmaFormat
     }
 
     /// <summary>Parses the mnemonics of a VmFlags line ("rd wr mr mw me ac sd "); unknown ones set <see cref="VmFlags.Unknown"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static VmFlags ParseVmFlags(ReadOnlySpan<byte> text)
     {
         VmFlags flags = VmFlags.None;
