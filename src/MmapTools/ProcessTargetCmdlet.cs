@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 
@@ -88,47 +87,10 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
         return result;
     }
 
-    /// <summary>
-    /// An address given as a number (any integer type; a negative Int64 such as 0xffffffffff600000 in
-    /// PowerShell is read as its unsigned bits) or a string: "0x7f12a000" hex, or decimal digits.
-    /// </summary>
-    protected static bool TryParseAddress(object? value, out ulong address)
-    {
-        address = 0;
-        if (value is PSObject ps)
-        {
-            value = ps.BaseObject;
-        }
-
-        switch (value)
-        {
-            case ulong u: address = u; return true;
-            case long l: address = unchecked((ulong)l); return true;
-            case int i: address = unchecked((ulong)(long)i); return i >= 0;
-            case uint ui: address = ui; return true;
-            case short s: address = (ulong)s; return s >= 0;
-            case ushort us: address = us; return true;
-            case byte b: address = b; return true;
-            case decimal d when d >= 0 && d <= ulong.MaxValue && decimal.Truncate(d) == d: address = (ulong)d; return true;
-            case double db when db >= 0 && db <= ulong.MaxValue && Math.Floor(db) == db: address = (ulong)db; return true;
-            case System.Numerics.BigInteger bi when bi >= 0 && bi <= ulong.MaxValue: address = (ulong)bi; return true;
-            case string str:
-                string t = str.Trim().Replace("_", string.Empty, StringComparison.Ordinal).Replace("`", string.Empty, StringComparison.Ordinal);
-                if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-                {
-                    return t.Length > 2 && ulong.TryParse(t.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out address);
-                }
-
-                return ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out address);
-            default:
-                return false;
-        }
-    }
-
     /// <summary>Parses an address parameter or stops the call with AddressInvalid.</summary>
     protected ulong AddressOrThrow(object? value, string parameter)
     {
-        if (TryParseAddress(value, out ulong address))
+        if (VmaAddress.TryParse(value is PSObject ps ? ps.BaseObject : value, out ulong address))
         {
             return address;
         }

@@ -13,7 +13,7 @@ namespace MmapTools.Commands;
 public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
 {
     private WildcardPattern[]? _paths;
-    private (char[] Pattern, VmaPermission Required, VmaPermission Forbidden)[]? _permissions;
+    private VmaPermissionFilter[]? _permissions;
     private ulong[]? _addresses;
     private ulong _rangeStart;
     private ulong _rangeEnd = ulong.MaxValue;
@@ -92,46 +92,16 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
         }
     }
 
-    private (char[], VmaPermission, VmaPermission) ParsePermission(string filter)
+    private VmaPermissionFilter ParsePermission(string filter)
     {
-        string f = filter.Trim();
-        bool positional = f.Length == 4 && "r-?".Contains(f[0], StringComparison.Ordinal) && "w-?".Contains(f[1], StringComparison.Ordinal) &&
-                          "x-?".Contains(f[2], StringComparison.Ordinal) && "sp?".Contains(f[3], StringComparison.Ordinal);
-        if (positional)
+        if (!VmaPermissionFilter.TryParse(filter, out VmaPermissionFilter? parsed))
         {
-            return (f.ToCharArray(), 0, 0);
+            ThrowTerminatingError(NewError(ErrorIds.PermissionFilterInvalid, ErrorCategory.InvalidArgument,
+                $"-Permission '{filter}' is neither letters of 'rwxsp' (all must be present: 'w', 'rx', 's' shared, 'p' private) nor a pattern like 'rw-p' or 'r?xp'.", filter));
         }
 
-        VmaPermission required = 0, forbidden = 0;
-        if (f.Length == 0)
-        {
-            ThrowInvalidPermission(filter);
-        }
-
-        foreach (char c in f)
-        {
-            switch (c)
-            {
-                case 'r': required |= VmaPermission.Read; break;
-                case 'w': required |= VmaPermission.Write; break;
-                case 'x': required |= VmaPermission.Execute; break;
-                case 's': required |= VmaPermission.Shared; break;
-                case 'p': forbidden |= VmaPermission.Shared; break;
-                default: ThrowInvalidPermission(filter); break;
-            }
-        }
-
-        if ((required & forbidden) != 0)
-        {
-            ThrowInvalidPermission(filter);
-        }
-
-        return (Array.Empty<char>(), required, forbidden);
+        return parsed!;
     }
-
-    private void ThrowInvalidPermission(string filter) =>
-        ThrowTerminatingError(NewError(ErrorIds.PermissionFilterInvalid, ErrorCategory.InvalidArgument,
-            $"-Permission '{filter}' is neither letters of 'rwxsp' (all must be present: 'w', 'rx', 's' shared, 'p' private) nor a pattern like 'rw-p' or 'r?xp'.", filter));
 
     private bool Matches(ProcessVma v)
     {
@@ -150,30 +120,12 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
             return false;
         }
 
-        if (_permissions is not null && !_permissions.Any(p => PermissionMatches(p, v)))
+        if (_permissions is not null && !_permissions.Any(p => p.Matches(v)))
         {
             return false;
         }
 
         return _paths is null || (v.Path is not null && _paths.Any(p => p.IsMatch(v.Path)));
-    }
-
-    private static bool PermissionMatches((char[] Pattern, VmaPermission Required, VmaPermission Forbidden) p, ProcessVma v)
-    {
-        if (p.Pattern.Length == 4)
-        {
-            for (int i = 0; i < 4; i++)
-            {
-                if (p.Pattern[i] != '?' && p.Pattern[i] != v.Permissions[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        return (v.Permission & p.Required) == p.Required && (v.Permission & p.Forbidden) == 0;
     }
 
     /// <inheritdoc />
