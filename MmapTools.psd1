@@ -9,7 +9,8 @@
     Description          = 'mmap and the process address space for PowerShell on Linux: map files and shared memory, read and patch them safely, inspect what processes have mapped.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('bin/MmapTools.Format.ps1xml', 'bin/ProcessVma.Format.ps1xml')
+    FormatsToProcess     = @('bin/MmapTools.Format.ps1xml', 'bin/PageCache.Format.ps1xml', 'bin/ProcessVma.Format.ps1xml')
+    TypesToProcess       = @('bin/MmapTools.Types.ps1xml')
     CmdletsToExport      = @(
         'New-MemoryMap'
         'Get-MemoryMap'
@@ -19,6 +20,14 @@
         'Remove-MemoryMap'
         'Get-SharedMemory'
         'Remove-SharedMemory'
+        'Get-PageCacheResidency'
+        'Import-PageCache'
+        'Clear-PageCache'
+        'Lock-PageCache'
+        'Unlock-PageCache'
+        'Set-MemoryMap'
+        'Lock-MemoryMap'
+        'Unlock-MemoryMap'
         'Get-ProcessVma'
         'Get-ProcessMemory'
     )

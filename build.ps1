@@ -3,9 +3,14 @@
 .SYNOPSIS
     Builds, tests, benchmarks and cleans MmapTools.
 .DESCRIPTION
-    Build  (default)  compiles the module into ./bin, so that `Import-Module ./MmapTools.psd1` works.
-    Test              builds, runs the xunit engine tests and the Pester suite (tests/*.Tests.ps1),
-                      and prints one line "N passed, N failed, N skipped" for both together.
+    Build  (default)  compiles the module into ./bin, so that `Import-Module ./MmapTools.psd1` works; the build also
+                      generates the MAML help and about_MmapTools (bin/en-US, en-US) from docs/.
+    Test              builds and packages, runs the xunit tests (the engine, and the module's contract and package)
+                      and the Pester suite (tests/*.Tests.ps1), and prints one line "N passed, N failed, N skipped"
+                      for both together.
+    Package           stages the module as out/MmapTools/<version>/ (manifest with ReleaseNotes from CHANGELOG.md,
+                      bin/, en-US help, LICENSE, README, CHANGELOG) and packs out/MmapTools.<version>.nupkg, which
+                      Publish-Module, Publish-PSResource and Install-PSResource accept.
     Bench             runs the benchmarks in bench/ (Release build) and prints their figures.
     Clean             removes ./bin, ./out and the projects' obj/bin folders.
     Needs only the .NET SDK (10 or later) and pwsh 7.4+. Test installs Pester 5 for the current user if it is missing.
@@ -13,10 +18,12 @@
     ./build.ps1
 .EXAMPLE
     ./build.ps1 -Task Test
+.EXAMPLE
+    ./build.ps1 -Task Package
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -70,18 +77,21 @@ function Invoke-Test {
     $results = Join-Path $root 'out/test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
 
-    # 1. xunit: the engine against the real kernel.
-    & dotnet test "$root/tests/MmapTools.Engine.Tests/MmapTools.Engine.Tests.csproj" -c $Configuration `
-        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=normal' --results-directory $results
+    # 1. xunit: the engine against the real kernel, and the module's contract (tests/MmapTools.Module.Tests,
+    #    which also checks the package: pack first so it tests this build's package).
+    Invoke-Package
+    & dotnet test "$root/MmapTools.sln" -c $Configuration `
+        --logger 'trx;LogFilePrefix=xunit' --logger 'console;verbosity=normal' --results-directory $results
     $xunitExit = $LASTEXITCODE
     $passed = 0; $failed = 0; $skipped = 0
-    $trx = Get-ChildItem -Path $results -Filter *.trx -Recurse -ErrorAction Ignore | Select-Object -First 1
-    if ($trx) {
+    $trxFiles = @(Get-ChildItem -Path $results -Filter *.trx -Recurse -ErrorAction Ignore)
+    foreach ($trx in $trxFiles) {
         $counters = ([xml] (Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
         $passed += [int] $counters.passed
         $failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
         $skipped += [int] $counters.notExecuted
-    } elseif ($xunitExit -ne 0) {
+    }
+    if ($trxFiles.Count -eq 0 -and $xunitExit -ne 0) {
         Write-Warning "dotnet test failed ($xunitExit) before reporting results."
         $failed += 1
     }
@@ -116,6 +126,17 @@ function Invoke-Test {
     if ($failed -gt 0) { exit 1 }
 }
 
+function Invoke-Package {
+    # Everything is in packaging/MmapTools.Package.csproj, so CI can pack and check the package without pwsh.
+    Invoke-DotNet pack "$root/packaging/MmapTools.Package.csproj" -c $Configuration -o "$root/out"
+    $version = (Import-PowerShellDataFile "$root/MmapTools.psd1").ModuleVersion
+    $folder = Join-Path $root "out/MmapTools/$version"
+    $manifest = Test-ModuleManifest -Path (Join-Path $folder 'MmapTools.psd1') -ErrorAction Stop
+    Write-Host "Module folder: $folder ($($manifest.ExportedCmdlets.Count) cmdlets)" -ForegroundColor Green
+    Write-Host "Package:       $(Join-Path $root "out/MmapTools.$version.nupkg")" -ForegroundColor Green
+    Write-Host "Publish with:  Publish-PSResource -Path $folder -Repository <name> -ApiKey <key>   (or Publish-Module -Path $folder)"
+}
+
 function Invoke-Bench {
     Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" -- @BenchArgument
 }
@@ -125,7 +146,9 @@ function Invoke-Clean {
         $p = Join-Path $root $dir
         if (Test-Path $p) { Remove-Item $p -Recurse -Force }
     }
-    Get-ChildItem -Path (Join-Path $root 'src'), (Join-Path $root 'tests'), (Join-Path $root 'bench') -Directory -Recurse -Include bin, obj -ErrorAction Ignore |
+    $generatedHelp = Join-Path $root 'en-US'
+    if (Test-Path $generatedHelp) { Remove-Item $generatedHelp -Recurse -Force }
+    Get-ChildItem -Path (Join-Path $root 'src'), (Join-Path $root 'tests'), (Join-Path $root 'bench'), (Join-Path $root 'tools'), (Join-Path $root 'packaging') -Directory -Recurse -Include bin, obj -ErrorAction Ignore |
         Remove-Item -Recurse -Force
     Write-Host 'Clean.'
 }
@@ -133,6 +156,7 @@ function Invoke-Clean {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Package' { Invoke-Build; Invoke-Package }
     'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
 }

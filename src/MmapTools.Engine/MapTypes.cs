@@ -36,6 +36,8 @@ public enum MapOptions
     Lock = 2,
     /// <summary>MAP_NORESERVE: reserve no swap for the map.</summary>
     NoReserve = 4,
+    /// <summary>MAP_HUGETLB: back anonymous memory with huge pages from the pool (vm.nr_hugepages).</summary>
+    HugePages = 8,
 }
 
 /// <summary>How msync(2) flushes.</summary>

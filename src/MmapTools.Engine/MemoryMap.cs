@@ -18,7 +18,7 @@ namespace MmapTools;
 /// Any offset and length may be asked: the mapping starts at the page boundary below the
 /// offset and the slack is hidden, so offset 0 of the map is byte <see cref="Offset"/> of the file.
 /// </summary>
-public sealed class MemoryMap : IDisposable
+public sealed partial class MemoryMap : IDisposable
 {
     private static int s_lastId;
     private static readonly int s_pid = Environment.ProcessId;
@@ -135,17 +135,24 @@ public sealed class MemoryMap : IDisposable
         }
 
         Libc.MapFlags flags = Libc.MapFlags.Anonymous | (shared ? Libc.MapFlags.Shared : Libc.MapFlags.Private) | ToFlags(options);
-        IntPtr address = Libc.MMapAnonymous(IntPtr.Zero, checked((nuint)length), Libc.Prot.Read | Libc.Prot.Write, flags, -1, 0);
+        bool huge = (options & MapOptions.HugePages) != 0;
+        nuint mapLength = huge ? HugePages.RoundUp(length) : checked((nuint)length);
+        IntPtr address = Libc.MMapAnonymous(IntPtr.Zero, mapLength, Libc.Prot.Read | Libc.Prot.Write, flags, -1, 0);
         if (address == Libc.MAP_FAILED)
         {
             int errno = Libc.LastErrno;
+            if (huge && errno is Errno.ENOMEM or Errno.EINVAL)
+            {
+                throw HugePages.Unavailable(errno, length);
+            }
+
             throw errno == Errno.ENOMEM
                 ? MapErrors.Create(ErrorIds.OutOfMemory, MapErrorCategory.LimitsExceeded,
                     $"Cannot map {length} bytes of anonymous memory: {Errno.Describe(errno)}. Ask for less, or use -NoReserve where overcommit allows it.", errno, null, 0, length)
                 : MapErrors.FromMmap(errno, null, 0, length);
         }
 
-        var handle = new SafeMapHandle(address, (nuint)length);
+        var handle = new SafeMapHandle(address, mapLength);
         LockIfAsked(handle, options, null, 0, length);
         return new MemoryMap(handle, 0, MapKind.Anonymous, MapAccess.ReadWrite, null, null, 0, length, options, shared);
     }
@@ -161,6 +168,11 @@ public sealed class MemoryMap : IDisposable
 
     private static MemoryMap OpenAndMap(string path, string? shmName, MapAccess access, long offset, long? length, long? size, MapOptions options, bool noFollow)
     {
+        if ((options & MapOptions.HugePages) != 0)
+        {
+            throw HugePages.Unsupported(path);
+        }
+
         if (offset < 0)
         {
             throw MapErrors.NegativeOffset(offset, path);
@@ -342,7 +354,8 @@ public sealed class MemoryMap : IDisposable
 
     private static Libc.MapFlags ToFlags(MapOptions options) =>
         ((options & MapOptions.Populate) != 0 ? Libc.MapFlags.Populate : 0) |
-        ((options & MapOptions.NoReserve) != 0 ? Libc.MapFlags.NoReserve : 0);
+        ((options & MapOptions.NoReserve) != 0 ? Libc.MapFlags.NoReserve : 0) |
+        ((options & MapOptions.HugePages) != 0 ? Libc.MapFlags.HugeTlb : 0);
 
     private static void LockIfAsked(SafeMapHandle handle, MapOptions options, string? path, long offset, long length)
     {
@@ -375,7 +388,12 @@ public sealed class MemoryMap : IDisposable
             throw Fault(offset, done, destination.Length, write: false);
         }
 
-        CheckStillCovered(offset, destination.Length, write: false);
+        // A truncated file's last page reads as zeros past the new end; a non-zero last byte proves the
+        // whole range was inside the file when it was copied, so only a zero last byte needs a statx.
+        if (destination.Length > 0 && destination[^1] == 0)
+        {
+            CheckStillCovered(offset, destination.Length, write: false);
+        }
     }
 
     /// <summary>Reads <paramref name="count"/> bytes from map offset <paramref name="offset"/>.</summary>
@@ -425,6 +443,22 @@ public sealed class MemoryMap : IDisposable
         }
 
         using var use = new Use(this);
+        Span<byte> source = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(data), data.Length);
+        if (!checkExpected && WithinOnePage(offset, data.Length))
+        {
+            // The kernel copies page by page, so a write inside one page faults before any byte lands:
+            // it is all or nothing by itself. Only the zero tail of a truncated file's last page would
+            // swallow bytes silently, so confirm the file covers the range first.
+            CheckStillCovered(offset, data.Length, write: true);
+            int n = GuardedCopy(offset, source, write: true);
+            if (n < data.Length)
+            {
+                throw Fault(offset, n, data.Length, write: true);
+            }
+
+            return;
+        }
+
         int keep = Math.Max(data.Length, checkExpected ? expected.Length : 0);
         byte[] old = ArrayPool<byte>.Shared.Rent(keep);
         try
@@ -444,7 +478,7 @@ public sealed class MemoryMap : IDisposable
                     $"where {Hex.Format(expected.Slice(at, Math.Min(16, expected.Length - at)))} was expected.", 0, Path, offset, expected.Length);
             }
 
-            int written = GuardedCopy(offset, MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(data), data.Length), write: true);
+            int written = GuardedCopy(offset, source, write: true);
             if (written < data.Length)
             {
                 // Put back what went in before the fault, so the write is all or nothing.
@@ -467,6 +501,17 @@ public sealed class MemoryMap : IDisposable
         {
             ArrayPool<byte>.Shared.Return(old);
         }
+    }
+
+    private bool WithinOnePage(long offset, int count)
+    {
+        if (count <= 1)
+        {
+            return true;
+        }
+
+        long first = _slack + offset;
+        return first / PageSize == (first + count - 1) / PageSize;
     }
 
     /// <summary>Copies <paramref name="count"/> bytes inside the map, as memmove (overlap allowed).</summary>
@@ -641,9 +686,7 @@ public sealed class MemoryMap : IDisposable
 
                     if (errno != Errno.EFAULT)
                     {
-                        throw MapErrors.Create(ErrorIds.GuardedAccessUnavailable, MapErrorCategory.NotEnabled,
-                            $"Cannot {(write ? "write" : "read")} map {Id} ({Describe()}): process_vm_{(write ? "writev" : "readv")} failed with {Errno.Describe(errno)}. " +
-                            "MmapTools copies through it so a bad page is an error instead of a crash; a seccomp profile (some containers) blocks it.", errno, Path, offset, buffer.Length);
+                        throw GuardUnavailable(errno, write, offset, buffer.Length);
                     }
 
                     return done;
@@ -672,6 +715,12 @@ public sealed class MemoryMap : IDisposable
             throw Fault(offset, (int)Math.Max(0, Math.Min(count, st.Size - Offset - offset)), (int)count, write);
         }
     }
+
+    /// <summary>process_vm_readv/writev failed with something other than EFAULT: blocked, not a bad page.</summary>
+    internal MmapException GuardUnavailable(int errno, bool write, long offset, long count) =>
+        MapErrors.Create(ErrorIds.GuardedAccessUnavailable, MapErrorCategory.NotEnabled,
+            $"Cannot {(write ? "write" : "read")} map {Id} ({Describe()}): process_vm_{(write ? "writev" : "readv")} failed with {Errno.Describe(errno)}. " +
+            "MmapTools copies through it so a bad page is an error instead of a crash; a seccomp profile (some containers) blocks it.", errno, Path, offset, count);
 
     /// <summary>Explains a fault at map offset <paramref name="offset"/> + <paramref name="done"/>: truncated file, or protection.</summary>
     internal MmapException Fault(long offset, int done, int count, bool write)

@@ -399,49 +399,54 @@ public sealed class ProcessVmaGroup
     public bool IsDeleted { get; init; }
 
     /// <summary>How many VMAs.</summary>
-    public int Count { get; internal set; }
+    public int Count { get; set; }
 
     /// <summary>Lowest start address.</summary>
-    public ulong Start { get; internal set; }
+    public ulong Start { get; set; }
 
     /// <summary>Summed size, bytes.</summary>
-    public ulong Size { get; internal set; }
+    public ulong Size { get; set; }
 
     /// <summary>The union of the VMAs' permission flags.</summary>
-    public VmaPermission Permission { get; internal set; }
+    public VmaPermission Permission { get; set; }
 
     /// <summary>True when built from smaps: the sums below are set.</summary>
     public bool IsDetailed { get; init; }
 
     /// <summary>Summed Rss.</summary>
-    public long? Rss { get; internal set; }
+    public long? Rss { get; set; }
 
     /// <summary>Summed Pss.</summary>
-    public long? Pss { get; internal set; }
+    public long? Pss { get; set; }
 
     /// <summary>Summed Shared_Clean.</summary>
-    public long? SharedClean { get; internal set; }
+    public long? SharedClean { get; set; }
 
     /// <summary>Summed Shared_Dirty.</summary>
-    public long? SharedDirty { get; internal set; }
+    public long? SharedDirty { get; set; }
 
     /// <summary>Summed Private_Clean.</summary>
-    public long? PrivateClean { get; internal set; }
+    public long? PrivateClean { get; set; }
 
     /// <summary>Summed Private_Dirty.</summary>
-    public long? PrivateDirty { get; internal set; }
+    public long? PrivateDirty { get; set; }
 
     /// <summary>Summed Anonymous.</summary>
-    public long? Anonymous { get; internal set; }
+    public long? Anonymous { get; set; }
 
     /// <summary>Summed Swap.</summary>
-    public long? Swap { get; internal set; }
+    public long? Swap { get; set; }
 
     /// <summary>Private_Clean + Private_Dirty.</summary>
     public long? Private => PrivateClean + PrivateDirty;
 
     /// <summary>Shared_Dirty + Private_Dirty.</summary>
     public long? Dirty => SharedDirty + PrivateDirty;
+
+    /// <summary>"1234 /usr/lib/libc.so.6: 5 VMAs, 2 MiB" (with Rss when detailed).</summary>
+    public override string ToString() =>
+        $"{ProcessId} {Path ?? "[" + Kind + "]"}: {Count} VMA{(Count == 1 ? string.Empty : "s")}, {Units.FormatBytes((long)Math.Min(Size, long.MaxValue))}" +
+        (Rss is { } rss ? $", Rss {Units.FormatBytes(rss)}" : string.Empty);
 }
 
 /// <summary>A process's memory in total (USS, PSS, RSS, swap), from /proc/PID/smaps_rollup or the sum of smaps.</summary>
@@ -464,49 +469,49 @@ public sealed class ProcessMemoryInfo
     public int? VmaCount { get; init; }
 
     /// <summary>Rss, bytes.</summary>
-    public long Rss { get; internal set; }
+    public long Rss { get; set; }
 
     /// <summary>Pss, bytes.</summary>
-    public long Pss { get; internal set; }
+    public long Pss { get; set; }
 
     /// <summary>Pss_Dirty, bytes (0 on kernels that lack it).</summary>
-    public long PssDirty { get; internal set; }
+    public long PssDirty { get; set; }
 
     /// <summary>Pss_Anon, bytes.</summary>
-    public long PssAnon { get; internal set; }
+    public long PssAnon { get; set; }
 
     /// <summary>Pss_File, bytes.</summary>
-    public long PssFile { get; internal set; }
+    public long PssFile { get; set; }
 
     /// <summary>Pss_Shmem, bytes.</summary>
-    public long PssShmem { get; internal set; }
+    public long PssShmem { get; set; }
 
     /// <summary>Shared_Clean, bytes.</summary>
-    public long SharedClean { get; internal set; }
+    public long SharedClean { get; set; }
 
     /// <summary>Shared_Dirty, bytes.</summary>
-    public long SharedDirty { get; internal set; }
+    public long SharedDirty { get; set; }
 
     /// <summary>Private_Clean, bytes.</summary>
-    public long PrivateClean { get; internal set; }
+    public long PrivateClean { get; set; }
 
     /// <summary>Private_Dirty, bytes.</summary>
-    public long PrivateDirty { get; internal set; }
+    public long PrivateDirty { get; set; }
 
     /// <summary>Unique set size: Private_Clean + Private_Dirty, what freeing the process would give back.</summary>
     public long Uss => PrivateClean + PrivateDirty;
 
     /// <summary>Anonymous, bytes.</summary>
-    public long Anonymous { get; internal set; }
+    public long Anonymous { get; set; }
 
     /// <summary>Swap, bytes.</summary>
-    public long Swap { get; internal set; }
+    public long Swap { get; set; }
 
     /// <summary>SwapPss, bytes.</summary>
-    public long SwapPss { get; internal set; }
+    public long SwapPss { get; set; }
 
     /// <summary>Locked, bytes.</summary>
-    public long Locked { get; internal set; }
+    public long Locked { get; set; }
 
     /// <summary>Every key, as <see cref="ProcessVma.Smaps"/>.</summary>
     public Dictionary<string, long> Values
@@ -534,4 +539,8 @@ public sealed class ProcessMemoryInfo
         _values = values;
         _all = null;
     }
+
+    /// <summary>"1234 (sleep): Rss 1.2 MiB, Pss 300 KiB, Uss 200 KiB, Swap 0 B".</summary>
+    public override string ToString() =>
+        $"{ProcessId} ({ProcessName}): Rss {Units.FormatBytes(Rss)}, Pss {Units.FormatBytes(Pss)}, Uss {Units.FormatBytes(Uss)}, Swap {Units.FormatBytes(Swap)}";
 }

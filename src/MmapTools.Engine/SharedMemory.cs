@@ -20,6 +20,9 @@ public sealed class SharedMemoryInfo
     public uint OwnerId { get; init; }
     /// <summary>When it was last written.</summary>
     public DateTime LastWriteTime { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} ({Units.FormatBytes(Length)}, mode {Mode})";
 }
 
 /// <summary>

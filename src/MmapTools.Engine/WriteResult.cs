@@ -19,4 +19,8 @@ public sealed class WriteResult
     public byte[] NewBytes { get; init; } = Array.Empty<byte>();
     /// <summary>True when msync(MS_SYNC) ran after the write, so the bytes are on disk.</summary>
     public bool Synced { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Path ?? "map " + MapId} offset 0x{Offset:X}: {Hex.Format(OldBytes)} -> {Hex.Format(NewBytes)}{(Synced ? " (synced)" : string.Empty)}";
 }

@@ -24,6 +24,7 @@ public abstract class MapTargetCmdlet : MmapCmdlet
 
     /// <summary>The id of an open map.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [ArgumentCompleter(typeof(MapIdCompleter))]
     public int Id { get; set; }
 
     /// <summary>Work on these files directly, through a map made for the call; wildcards allowed.</summary>

@@ -20,13 +20,64 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
     /// <summary>Process ids; Get-Process output binds by its Id property, MmapTools objects by ProcessId.</summary>
     [Parameter(Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("ProcessId", "PID")]
+    [ArgumentCompleter(typeof(ProcessIdCompleter))]
     public int[]? Id { get; set; }
 
     /// <summary>Process names (as Get-Process shows them); wildcards allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [SupportsWildcards]
     [Alias("ProcessName")]
+    [ArgumentCompleter(typeof(ProcessNameCompleter))]
     public string[] Name { get; set; } = null!;
+
+    private const int ActivityId = 5;
+    private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+    private bool _progressShown;
+    private volatile bool _stopping;
+    private int _processesDone;
+    private long _vmasDone;
+
+    /// <summary>What the progress bar says is going on.</summary>
+    protected abstract string Activity { get; }
+
+    /// <summary>True once the user pressed Ctrl+C: loops stop between VMAs and between processes.</summary>
+    protected bool StopRequested => _stopping;
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping = true;
+
+    /// <summary>
+    /// Progress for long runs (many processes, or a process with a huge address space): nothing in the first half
+    /// second, then at most four updates a second. Call it from the pipeline thread.
+    /// </summary>
+    protected void Progress(int pid, long vmasOfThisProcess, bool processDone = false)
+    {
+        if (processDone)
+        {
+            _processesDone++;
+            _vmasDone += vmasOfThisProcess;
+        }
+
+        long ms = _sinceProgress.ElapsedMilliseconds;
+        if ((!_progressShown && ms < 500) || (_progressShown && ms < 250))
+        {
+            return;
+        }
+
+        _sinceProgress.Restart();
+        _progressShown = true;
+        WriteProgress(new ProgressRecord(ActivityId, Activity,
+            $"{_processesDone} processes, {_vmasDone + (processDone ? 0 : vmasOfThisProcess)} VMAs") { CurrentOperation = "process " + pid });
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (_progressShown)
+        {
+            WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
 
     /// <summary>The processes to read for this record: the ids, the names resolved, or this process.</summary>
     protected IEnumerable<int> TargetProcessIds()

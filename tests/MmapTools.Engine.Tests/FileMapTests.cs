@@ -223,3 +223,55 @@ public sealed class FileMapTests : IDisposable
         Assert.False(map.IsOpen);
     }
 }
+
+/// <summary>Gathered reads: many small ranges in one system call.</summary>
+public sealed class ReadManyTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void ReadMany_GathersEachRange_InOrder()
+    {
+        byte[] content = Bytes.Pattern(64 * 1024);
+        using MemoryMap map = MemoryMap.OpenFile(_dir.File("g.bin", content), MapAccess.ReadOnly, 100);
+        var random = new Random(42);
+        long[] offsets = Enumerable.Range(0, 3000).Select(_ => random.NextInt64(0, map.Length - 16)).ToArray();
+        var destination = new byte[offsets.Length * 16];
+        map.ReadMany(offsets, 16, destination);
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            Assert.Equal(content.AsSpan((int)(100 + offsets[i]), 16).ToArray(), destination.AsSpan(i * 16, 16).ToArray());
+        }
+    }
+
+    [Fact]
+    public void ReadMany_ChecksEveryRange_AndTheDestination()
+    {
+        using MemoryMap map = MemoryMap.OpenFile(_dir.File("b.bin", Bytes.Pattern(1000)));
+        MapAssert.Fails(ErrorIds.AccessOutOfRange, () => map.ReadMany(new long[] { 0, 990 }, 16, new byte[32]));
+        MapAssert.Fails(ErrorIds.OffsetInvalid, () => map.ReadMany(new long[] { -1 }, 4, new byte[4]));
+        MapAssert.Fails(ErrorIds.AccessOutOfRange, () => map.ReadMany(new long[] { 0, 4 }, 4, new byte[7]));
+        MapAssert.Fails(ErrorIds.CountInvalid, () => map.ReadMany(new long[] { 0 }, -1, new byte[7]));
+    }
+
+    [Fact]
+    public void ReadMany_AfterTruncation_NamesTheRangeThatIsGone()
+    {
+        int page = MemoryMap.PageSize;
+        string path = _dir.File("t.bin", Bytes.Pattern(8 * page));
+        using MemoryMap map = MemoryMap.OpenFile(path);
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            fs.SetLength(2 * page + 10);
+        }
+
+        MmapException e = MapAssert.Fails(ErrorIds.FileTruncated, () => map.ReadMany(new long[] { 0, page, 5 * page }, 8, new byte[24]));
+        Assert.Equal(5 * page, e.Offset);
+        MapAssert.Fails(ErrorIds.FileTruncated, () => map.ReadMany(new long[] { 0, 2 * page + 8 }, 8, new byte[16]));
+        var ok = new byte[16];
+        map.ReadMany(new long[] { 0, 2 * page }, 8, ok);
+        Assert.Equal(Bytes.Pattern(8 * page).AsSpan(2 * page, 8).ToArray(), ok.AsSpan(8).ToArray());
+    }
+}

@@ -12,9 +12,3 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "readlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static unsafe partial nint ReadLink(string path, byte* buffer, nuint size);
 }
-
-internal static partial class Libc
-{
-    [LibraryImport(Name, EntryPoint = "geteuid")]
-    internal static partial uint GetEUid();
-}

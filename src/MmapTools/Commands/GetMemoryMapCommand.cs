@@ -12,6 +12,7 @@ public sealed class GetMemoryMapCommand : MmapCmdlet
 {
     /// <summary>Only the maps with these ids; an id that is not open is an error.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MapIdCompleter))]
     public int[]? Id { get; set; }
 
     /// <summary>Only maps whose path (or shared-memory name) matches; wildcards allowed.</summary>

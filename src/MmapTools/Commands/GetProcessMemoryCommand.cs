@@ -10,10 +10,19 @@ namespace MmapTools.Commands;
 public sealed class GetProcessMemoryCommand : ProcessTargetCmdlet
 {
     /// <inheritdoc />
+    protected override string Activity => "Reading /proc/PID/smaps_rollup";
+
+    /// <inheritdoc />
     protected override void ProcessRecord()
     {
         foreach (int pid in TargetProcessIds())
         {
+            if (StopRequested)
+            {
+                return;
+            }
+
+            Progress(pid, 0, processDone: true);
             try
             {
                 WriteObject(ProcessMemory.GetMemoryInfo(pid));

@@ -56,6 +56,9 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
     public SwitchParameter Grouped { get; set; }
 
     /// <inheritdoc />
+    protected override string Activity => Detailed.IsPresent ? "Reading /proc/PID/smaps" : "Reading /proc/PID/maps";
+
+    /// <inheritdoc />
     protected override void BeginProcessing()
     {
         if (Path is not null)
@@ -133,11 +136,29 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
     {
         foreach (int pid in TargetProcessIds())
         {
+            if (StopRequested)
+            {
+                return;
+            }
+
             var found = _addresses is null ? null : new bool[_addresses.Length];
+            VmaReader? counted = null;
             try
             {
                 using VmaReader reader = ProcessMemory.GetVmas(pid, Detailed.IsPresent);
-                IEnumerable<ProcessVma> selected = reader.Where(Matches);
+                counted = reader;
+                IEnumerable<ProcessVma> selected = reader
+                    .TakeWhile(_ => !StopRequested)
+                    .Select(v =>
+                    {
+                        if ((reader.Count & 1023) == 0)
+                        {
+                            Progress(pid, reader.Count);
+                        }
+
+                        return v;
+                    })
+                    .Where(Matches);
                 if (found is not null)
                 {
                     selected = selected.Select(v =>
@@ -167,6 +188,10 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
             {
                 WriteMapError(e, pid);
                 continue;
+            }
+            finally
+            {
+                Progress(pid, counted?.Count ?? 0, processDone: true);
             }
 
             if (found is not null)

@@ -13,6 +13,7 @@ public sealed class GetSharedMemoryCommand : MmapCmdlet
     /// <summary>Only objects whose name matches; wildcards allowed. A name without wildcards that does not exist is an error.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(SharedMemoryNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <inheritdoc />

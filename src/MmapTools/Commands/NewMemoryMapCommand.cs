@@ -34,6 +34,7 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
 
     /// <summary>The name of a POSIX shared-memory object under /dev/shm.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SharedMemorySet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SharedMemoryNameCompleter))]
     public string Name { get; set; } = null!;
 
     /// <summary>ReadOnly (files' default), ReadWrite (shared memory's default) or CopyOnWrite.</summary>
@@ -73,8 +74,13 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
     [Parameter]
     public SwitchParameter NoReserve { get; set; }
 
+    /// <summary>MAP_HUGETLB: back anonymous memory with huge pages from the pool (vm.nr_hugepages).</summary>
+    [Parameter]
+    public SwitchParameter HugePages { get; set; }
+
     private MapOptions Options =>
-        (Populate ? MapOptions.Populate : 0) | (Lock ? MapOptions.Lock : 0) | (NoReserve ? MapOptions.NoReserve : 0);
+        (Populate ? MapOptions.Populate : 0) | (Lock ? MapOptions.Lock : 0) | (NoReserve ? MapOptions.NoReserve : 0) |
+        (HugePages ? MapOptions.HugePages : 0);
 
     private long? LengthOrNull => MyInvocation.BoundParameters.ContainsKey(nameof(Length)) ? Length : null;
 

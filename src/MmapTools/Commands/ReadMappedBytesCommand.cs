@@ -28,6 +28,7 @@ public sealed class ReadMappedBytesCommand : MapTargetCmdlet
 
     /// <summary>The encoding for -AsString: utf8 (default), unicode, utf-16be, utf32, ascii, latin1, or any .NET name or code page.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
     public string Encoding { get; set; } = "utf8";
 
     private long? CountOrNull => MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;

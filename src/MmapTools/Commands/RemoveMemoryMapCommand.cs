@@ -18,6 +18,7 @@ public sealed class RemoveMemoryMapCommand : MmapCmdlet
 
     /// <summary>The id(s) of the maps to remove.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MapIdCompleter))]
     public int[] Id { get; set; } = null!;
 
     /// <inheritdoc />

@@ -11,6 +11,7 @@ public sealed class RemoveSharedMemoryCommand : MmapCmdlet
 {
     /// <summary>The name(s) to unlink.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SharedMemoryNameCompleter))]
     public string[] Name { get; set; } = null!;
 
     /// <inheritdoc />

@@ -18,6 +18,7 @@ public sealed class SyncMemoryMapCommand : MmapCmdlet
 
     /// <summary>The id of the map to flush.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MapIdCompleter))]
     public int[] Id { get; set; } = null!;
 
     /// <summary>Flush from this map offset (rounded down to a page).</summary>

@@ -30,6 +30,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 
     /// <summary>The encoding for -String: utf8 (default), unicode, utf-16be, utf32, ascii, latin1, or any .NET name or code page.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
     public string Encoding { get; set; } = "utf8";
 
     /// <summary>The bytes that must be at -Offset now (hex string or bytes); if they differ nothing is written.</summary>
