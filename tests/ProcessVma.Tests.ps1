@@ -198,6 +198,29 @@ Describe 'Get-ProcessVma (Id parameter set)' {
     }
 }
 
+Describe 'In a job (another process, as a remote host returns them)' {
+    It 'brings VMAs, groups and totals back deserialized, and formats them' {
+        $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../MmapTools.psd1')).Path
+        $target = $sleeper.Id
+        $back = @(Start-Job -ScriptBlock {
+                Import-Module $using:manifest
+                Get-ProcessVma -Id $using:target -Detailed
+                Get-ProcessVma -Id $using:target -Grouped
+                Get-ProcessMemory -Id $using:target
+            } | Receive-Job -Wait -AutoRemoveJob)
+        function OfType([string] $Name) { @($back | Where-Object { $_.pstypenames -contains "Deserialized.MmapTools.$Name" }) }
+        $local = @(Get-ProcessVma -Id $target -Detailed)
+        (OfType ProcessVma).Count | Should -Be $local.Count
+        (OfType ProcessVma)[0].Start | Should -Be $local[0].Start
+        (OfType ProcessVma)[0].Rss | Should -Be $local[0].Rss
+        (OfType ProcessVmaGroup).Count | Should -BeGreaterThan 0
+        (OfType ProcessMemoryInfo)[0].Rss | Should -Be (Get-ProcessMemory -Id $target).Rss
+        (OfType ProcessVma | Format-Table | Out-String) | Should -Match ([MmapTools.Units]::FormatAddress($local[0].Start))
+        (OfType ProcessVmaGroup | Format-Table | Out-String) | Should -Match 'VMAs'
+        (OfType ProcessMemoryInfo | Format-List | Out-String) | Should -Match 'Uss\s*:'
+    }
+}
+
 Describe 'Get-ProcessVma (Name parameter set)' {
     It 'finds processes by name with wildcards' {
         $v = Get-ProcessVma -Name 'slee*'
