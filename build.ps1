@@ -80,7 +80,7 @@ function Invoke-Test {
     # 1. xunit: the engine against the real kernel, and the module's contract (tests/MmapTools.Module.Tests,
     #    which also checks the package: pack first so it tests this build's package).
     Invoke-Package
-    & dotnet test "$root/MmapTools.sln" -c $Configuration `
+    & dotnet test "$root/MmapTools.sln" -c $Configuration --filter 'Category!=Stress' `
         --logger 'trx;LogFilePrefix=xunit' --logger 'console;verbosity=normal' --results-directory $results
     $xunitExit = $LASTEXITCODE
     $passed = 0; $failed = 0; $skipped = 0

@@ -648,7 +648,8 @@ public sealed partial class MemoryMap : IDisposable
         }
     }
 
-    private void CheckWritable()
+    /// <summary>Throws MapReadOnly unless the map can be written.</summary>
+    internal void CheckWritable()
     {
         if (Access == MapAccess.ReadOnly)
         {

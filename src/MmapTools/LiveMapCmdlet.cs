@@ -20,6 +20,7 @@ public abstract class LiveMapCmdlet : MmapCmdlet
 
     /// <summary>The ids of open maps.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [ArgumentCompleter(typeof(MapIdCompleter))]
     public int[] Id { get; set; } = null!;
 
     /// <summary>The first map offset to change (default 0); the page holding it changes whole.</summary>

@@ -25,6 +25,12 @@ public sealed class SerializationTests
             map.Dispose(); // What a deserialized or finished object is: no live map behind it.
             return map;
         },
+        ["MmapTools.PageCacheResidency"] = () => new PageCacheResidency
+        {
+            Path = "/var/lib/app/data.bin", Size = 1L << 30, Offset = 0, Length = 1L << 30, PageSize = 4096, Pages = 262144,
+            ResidentPages = 131072, Dirty = 12, Writeback = 0, Evicted = 5, RecentlyEvicted = 1, Method = ResidencyMethod.CacheStat,
+            Ranges = new[] { new PageCacheRange { Path = "/var/lib/app/data.bin", Offset = 0, Length = 1L << 29, FirstPage = 0, Pages = 131072, Resident = true } },
+        },
     };
 
     public static TheoryData<string> OutputTypes()

@@ -19,6 +19,7 @@ public sealed class GetPageCacheResidencyCommand : PageCacheCmdlet
 
     /// <summary>The ids of open maps.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [ArgumentCompleter(typeof(MapIdCompleter))]
     public int[] Id { get; set; } = null!;
 
     /// <summary>Output the runs of resident and not-resident pages instead of one summary per file.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 
@@ -12,8 +13,15 @@ namespace MmapTools.Commands;
 [OutputType(typeof(WriteResult))]
 public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 {
-    /// <summary>Where to write: the offset in the map (for -Path, in the file).</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// Where to write: the offset in the map (for -Path, in the file). Only the file sets take it from the
+    /// pipeline (e.g. from Find-MappedBytes): a MemoryMap's own Offset property is its place in the file,
+    /// not a place in the map, so a piped map never supplies one.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = MapSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet)]
     public long Offset { get; set; }
 
     /// <summary>The bytes to write.</summary>
@@ -45,8 +53,15 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Before writing, save an undo record (JSON: path, offsets, old and new bytes, SHA-256 before and after) to this new file.</summary>
+    [Parameter]
+    public string? Backup { get; set; }
+
     private byte[] _data = Array.Empty<byte>();
     private byte[]? _expect;
+    private readonly List<PatchRequest> _requests = new();
+    private bool _failed;
+    private string? _backupPath;
 
     /// <inheritdoc />
     protected override void BeginProcessing()
@@ -62,6 +77,19 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
         {
             ThrowTerminatingError(NewError(ErrorIds.WriteValueConflict, ErrorCategory.InvalidArgument,
                 "Give the bytes once: -Value, -Hex and -String cannot be combined.", null));
+        }
+
+        if (Backup is not null)
+        {
+            try
+            {
+                _backupPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Backup);
+            }
+            catch (Exception e) when (e is ItemNotFoundException or DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
+            {
+                ThrowTerminatingError(NewError(ErrorIds.BackupWriteFailed, ErrorCategory.WriteError,
+                    $"Cannot write the backup record '{Backup}': {e.Message} Nothing was patched. Give a file-system path.", Backup));
+            }
         }
 
         try
@@ -111,51 +139,123 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        // Each hit is checked and confirmed here, and written in EndProcessing with all the others: all or nothing.
         int span = Math.Max(_data.Length, _expect?.Length ?? 0);
-        ForEachTarget(
-            file => MemoryMap.OpenFile(file, MapAccess.ReadWrite, Offset, Math.Max(1, span)),
-            (map, target) =>
+        if (IsFileTarget)
+        {
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in literal ? LiteralPath : Path)
             {
-                long offset = IsFileTarget ? 0 : Offset;
-                byte[] old = map.Read(offset, CheckedLength(map, offset, span));
-                string where = map.Kind == MapKind.Anonymous
-                    ? $"map {map.Id} ({map.Describe()}) offset 0x{offset:X} ({offset})"
-                    : $"'{map.Path}' offset 0x{map.Offset + offset:X} ({map.Offset + offset})";
-                string action = $"Write {_data.Length} bytes: {MmapTools.Hex.Format(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {MmapTools.Hex.Format(_data)}";
-                if (!ShouldProcess(where, action))
+                List<string> files = ResolveFileSystemPaths(new[] { path }, literal);
+                _failed |= files.Count == 0;
+                foreach (string file in files)
                 {
-                    return;
-                }
-
-                if (_expect is null)
-                {
-                    map.Write(offset, _data);
-                }
-                else
-                {
-                    map.Write(offset, _data, _expect);
-                }
-
-                bool sync = !NoSync && map.Access == MapAccess.ReadWrite && map.Kind != MapKind.Anonymous && _data.Length > 0;
-                if (sync)
-                {
-                    map.Sync(offset, _data.Length);
-                }
-
-                if (PassThru)
-                {
-                    WriteObject(new WriteResult
+                    try
                     {
-                        Path = map.Path,
-                        MapId = IsFileTarget ? 0 : map.Id,
-                        Offset = IsFileTarget ? Offset : offset,
-                        Length = _data.Length,
-                        OldBytes = old.AsSpan(0, Math.Min(old.Length, _data.Length)).ToArray(),
-                        NewBytes = _data,
-                        Synced = sync,
-                    });
+                        using MemoryMap transient = MemoryMap.OpenFile(file, MapAccess.ReadWrite, Offset, Math.Max(1, span));
+                        Collect(transient, 0, span, new PatchRequest { Path = file, Offset = Offset, Data = _data, Expect = _expect });
+                    }
+                    catch (MmapException e)
+                    {
+                        _failed = true;
+                        WriteMapError(e, file);
+                    }
                 }
-            });
+            }
+
+            return;
+        }
+
+        MemoryMap? map = ParameterSetName == IdSet ? FindMap(Id) : Map;
+        if (map is null)
+        {
+            _failed = true;
+            return;
+        }
+
+        try
+        {
+            Collect(map, Offset, span, new PatchRequest { Map = map, Offset = Offset, Data = _data, Expect = _expect });
+        }
+        catch (MmapException e)
+        {
+            _failed = true;
+            WriteMapError(e, map);
+        }
+    }
+
+    private void Collect(MemoryMap map, long offset, int span, PatchRequest request)
+    {
+        byte[] old = map.Read(offset, CheckedLength(map, offset, span));
+        string where = map.Kind == MapKind.Anonymous
+            ? $"map {map.Id} ({map.Describe()}) offset 0x{offset:X} ({offset})"
+            : $"'{map.Path}' offset 0x{map.Offset + offset:X} ({map.Offset + offset})";
+        string check = _expect is null ? string.Empty
+            : old.AsSpan(0, _expect.Length).SequenceEqual(_expect) ? " (-Expect matches)"
+            : $" (-Expect does NOT match: {MmapTools.Hex.Format(_expect)} expected; nothing will be written)";
+        string action = $"Write {_data.Length} bytes: {MmapTools.Hex.Format(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {MmapTools.Hex.Format(_data)}{check}{(_backupPath is null ? string.Empty : $" (undo record: {_backupPath})")}";
+        if (ShouldProcess(where, action))
+        {
+            _requests.Add(request);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (_requests.Count == 0)
+        {
+            return;
+        }
+
+        if (_failed)
+        {
+            WriteError(NewError(ErrorIds.PatchAbandoned, ErrorCategory.InvalidOperation,
+                $"Nothing was written: {_requests.Count} hit(s) were ready, but another target of this patch failed (see the errors above), and a patch is all or nothing. Fix or leave out that target and run it again.", null));
+            return;
+        }
+
+        string? backup = _backupPath;
+        using var patch = new PatchTransaction(new PatchOptions { Sync = !NoSync, BackupPath = backup });
+        foreach (PatchRequest r in _requests)
+        {
+            patch.Add(r);
+        }
+
+        IReadOnlyList<MmapException> problems = patch.Prepare();
+        foreach (MmapException problem in problems)
+        {
+            WriteMapError(problem, problem.Path);
+        }
+
+        if (problems.Count > 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<WriteResult> results;
+        try
+        {
+            results = patch.Commit();
+        }
+        catch (MmapException e)
+        {
+            WriteMapError(e, e.Path);
+            return;
+        }
+
+        if (backup is not null)
+        {
+            WriteVerbose($"Backup record written to '{backup}'; Restore-MappedBytes -LiteralPath '{backup}' undoes this patch.");
+        }
+
+        if (PassThru)
+        {
+            foreach (WriteResult r in results)
+            {
+                WriteObject(r);
+            }
+        }
     }
 
     private static int CheckedLength(MemoryMap map, long offset, int span)
