@@ -134,10 +134,14 @@ public sealed class ContractTests
     [Fact]
     public void MapIdParameters_HaveTheMapIdCompleter()
     {
-        var ids = ModuleFacts.Cmdlets.Where(c => c.Noun.Contains("Memory", StringComparison.Ordinal) || c.Noun.Contains("Mapped", StringComparison.Ordinal))
+        // Process cmdlets (Get-ProcessVma, Get-ProcessMemory) take process ids, with the process-id completer.
+        static bool IsProcessCmdlet(string noun) => noun.StartsWith("Process", StringComparison.Ordinal);
+        var ids = ModuleFacts.Cmdlets.Where(c => !IsProcessCmdlet(c.Noun) && (c.Noun.Contains("Memory", StringComparison.Ordinal) || c.Noun.Contains("Mapped", StringComparison.Ordinal)))
             .SelectMany(c => c.Parameters.Where(p => p.Name == "Id").Select(p => (c.Name, p))).ToList();
         Assert.NotEmpty(ids);
         Assert.All(ids, x => Assert.True(x.p.CompleterType == "MmapTools.Commands.MapIdCompleter", $"{x.Name} -Id has no MapIdCompleter"));
+        Assert.All(ModuleFacts.Cmdlets.Where(c => IsProcessCmdlet(c.Noun)).SelectMany(c => c.Parameters.Where(p => p.Name == "Id").Select(p => (c.Name, p))),
+            x => Assert.True(x.p.CompleterType == "MmapTools.Commands.ProcessIdCompleter", $"{x.Name} -Id has no ProcessIdCompleter"));
         Assert.All(ModuleFacts.Cmdlets.SelectMany(c => c.Parameters.Where(p => p.Name == "Encoding").Select(p => (c.Name, p))),
             x => Assert.True(x.p.CompleterType == "MmapTools.Commands.EncodingCompleter", $"{x.Name} -Encoding has no EncodingCompleter"));
     }

@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Xunit;
+
+namespace MmapTools.Tests;
+
+/// <summary>
+/// The maps/smaps parser on files: lines captured from this machine (Fixtures/*-cat.txt, from `cat /proc/self/...`)
+/// and synthetic lines for the edge cases (Fixtures/maps-edge.txt, maps-torn.txt, maps-bad.txt).
+/// </summary>
+public sealed class VmaFixtureTests
+{
+    internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    private static List<ProcessVma> Read(string name, bool detailed = false)
+    {
+        using VmaReader r = ProcessMemory.ReadFile(Fixture(name), detailed, 42);
+        return r.ToList();
+    }
+
+    private static string[] Lines(string name) =>
+        File.ReadAllText(Fixture(name), Encoding.Latin1).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void RealMaps_ParseEveryLine_AndFormatBackByteForByte()
+    {
+        List<ProcessVma> vmas = Read("maps-cat.txt");
+        string[] lines = Lines("maps-cat.txt");
+        Assert.Equal(lines.Length, vmas.Count);
+        Assert.Equal(38, vmas.Count);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            Assert.Equal(lines[i], VmaFormat.FormatMapsLine(vmas[i]));
+            Assert.Equal(42, vmas[i].ProcessId);
+        }
+    }
+
+    [Fact]
+    public void RealMaps_KindsNamesAndFields()
+    {
+        List<ProcessVma> v = Read("maps-cat.txt");
+        ProcessVma first = v[0];
+        Assert.Equal(0x55d5e2f05000UL, first.Start);
+        Assert.Equal(0x55d5e2f07000UL, first.End);
+        Assert.Equal(0x2000UL, first.Size);
+        Assert.Equal("r--p", first.Permissions);
+        Assert.Equal(VmaPermission.Read, first.Permission);
+        Assert.Equal("fe:00", first.Device);
+        Assert.Equal(0xfeu, first.DeviceMajor);
+        Assert.Equal(247270UL, first.Inode);
+        Assert.Equal("/usr/bin/cat", first.Path);
+        Assert.Equal("cat", first.Name);
+        Assert.Equal(VmaKind.File, first.Kind);
+        Assert.False(first.IsDeleted);
+
+        ProcessVma text = v[1];
+        Assert.Equal(VmaPermission.Read | VmaPermission.Execute, text.Permission);
+        Assert.Equal(0x2000UL, text.Offset);
+
+        Assert.Equal(VmaKind.Heap, v.Single(x => x.Path == "[heap]").Kind);
+        Assert.Equal(VmaKind.Stack, v.Single(x => x.Path == "[stack]").Kind);
+        Assert.Equal(VmaKind.Vdso, v.Single(x => x.Path == "[vdso]").Kind);
+        Assert.Equal(2, v.Count(x => x.Kind == VmaKind.Vvar));
+        Assert.True(v.Single(x => x.Path == "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache").IsShared);
+
+        ProcessVma vsyscall = v[^1];
+        Assert.Equal(VmaKind.Vsyscall, vsyscall.Kind);
+        Assert.Equal(0xffffffffff600000UL, vsyscall.Start);
+        Assert.Equal(0xffffffffff601000UL, vsyscall.End);
+        Assert.Equal(VmaPermission.Execute, vsyscall.Permission);
+
+        List<ProcessVma> anon = v.Where(x => x.Kind == VmaKind.Anonymous).ToList();
+        Assert.Equal(4, anon.Count);
+        Assert.All(anon, a => { Assert.Null(a.Path); Assert.Null(a.Name); Assert.Equal(0UL, a.Inode); });
+
+        // Consecutive VMAs of one file share their strings (one string per name, not per line).
+        List<ProcessVma> libc = v.Where(x => x.Name == "libc.so.6").ToList();
+        Assert.Equal(5, libc.Count);
+        Assert.All(libc, l => Assert.Same(libc[0].Path, l.Path));
+    }
+
+    [Fact]
+    public void EdgeCases_SpacesNewlinesDeletedNonUtf8SharedMemoryNamedAnonymous()
+    {
+        Dictionary<ulong, ProcessVma> v = Read("maps-edge.txt").ToDictionary(x => x.Start);
+        Assert.Equal(16, v.Count);
+
+        Assert.Equal("/opt/my app/bin/server", v[0x400000].Path);
+        Assert.Equal("server", v[0x400000].Name);
+
+        Assert.Equal("/tmp/new\nline.bin", v[0x401000].Path);
+        Assert.Equal("new\nline.bin", v[0x401000].Name);
+        Assert.False(v[0x401000].IsDeleted);
+
+        Assert.Equal("/var/log/old.log", v[0x402000].Path);
+        Assert.True(v[0x402000].IsDeleted);
+        Assert.Equal(VmaKind.File, v[0x402000].Kind);
+
+        ProcessVma latin = v[0x403000];
+        Assert.Equal("/data/caf\uFFFD-latin1.bin", latin.Path);
+        Assert.Equal(Encoding.Latin1.GetBytes("/data/caf\u00e9-latin1.bin"), latin.RawPath);
+        Assert.Null(v[0x400000].RawPath);
+
+        Assert.Equal(VmaKind.SharedMemory, v[0x404000].Kind);
+        Assert.Equal("SYSV0000162e", v[0x404000].Name);
+        Assert.True(v[0x404000].IsDeleted);
+        Assert.Equal(VmaKind.SharedMemory, v[0x405000].Kind);
+        Assert.Equal("pulse-shm-1", v[0x405000].Name);
+        Assert.Equal(VmaKind.SharedMemory, v[0x406000].Kind);
+        Assert.Equal("wayland-cursor", v[0x406000].Name);
+        Assert.Equal("/memfd:wayland-cursor", v[0x406000].Path);
+        Assert.True(v[0x406000].IsDeleted);
+
+        Assert.Equal(VmaKind.Anonymous, v[0x407000].Kind);
+        Assert.True(v[0x407000].IsShared);
+
+        Assert.Equal(VmaKind.NamedAnonymous, v[0x408000].Kind);
+        Assert.Equal("dalvik heap", v[0x408000].Name);
+        Assert.Equal("[anon:dalvik heap]", v[0x408000].Path);
+        Assert.Equal(VmaKind.NamedAnonymous, v[0x409000].Kind);
+        Assert.Equal("ring", v[0x409000].Name);
+
+        Assert.Equal(VmaKind.ThreadStack, v[0x40a000].Kind);
+        Assert.Equal(VmaKind.Other, v[0x40b000].Kind);
+        Assert.Equal("anon_inode:[perf_event]", v[0x40b000].Name);
+        Assert.Equal(VmaKind.Other, v[0x40c000].Kind);
+        Assert.Equal("uprobes", v[0x40c000].Name);
+
+        Assert.Equal(VmaKind.Anonymous, v[0x40d000].Kind);
+        Assert.Equal(VmaPermission.None, v[0x40d000].Permission);
+
+        ProcessVma big = v[0x40e000];
+        Assert.Equal(ulong.MaxValue, big.Inode);
+        Assert.Equal(0x103u, big.DeviceMajor);
+        Assert.Equal("/mnt/big inode  two  spaces ", big.Path);
+
+        Assert.Equal(VmaKind.Vsyscall, v[0xffffffffff600000].Kind);
+    }
+
+    [Fact]
+    public void EdgeCases_FormatBackAsTheKernelPrints()
+    {
+        string[] lines = Lines("maps-edge.txt");
+        List<ProcessVma> v = Read("maps-edge.txt");
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (v[i].RawPath is null)
+            {
+                Assert.Equal(lines[i], VmaFormat.FormatMapsLine(v[i]));
+            }
+        }
+    }
+
+    [Fact]
+    public void TornRead_NeverYieldsADuplicateOrABackwardsVma()
+    {
+        using VmaReader r = ProcessMemory.ReadFile(Fixture("maps-torn.txt"), false);
+        List<ProcessVma> v = r.ToList();
+        Assert.Equal(new ulong[] { 0x1000, 0x3000, 0x5000, 0x7000 }, v.Select(x => x.Start));
+        Assert.Equal(3, r.DroppedLines);
+        Assert.Equal(4, r.Count);
+    }
+
+    [Fact]
+    public void MalformedLine_IsAParseErrorWithItsLineNumber()
+    {
+        using VmaReader r = ProcessMemory.ReadFile(Fixture("maps-bad.txt"), false);
+        var seen = new List<ProcessVma>();
+        MmapException e = MapAssert.Fails(ErrorIds.ProcfsLineInvalid, () =>
+        {
+            foreach (ProcessVma x in r)
+            {
+                seen.Add(x);
+            }
+        });
+        Assert.Equal(MapErrorCategory.ParserError, e.Category);
+        Assert.Equal(3, e.Offset);
+        Assert.Contains("Line 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("rwzp", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, seen.Count);
+    }
+
+    [Theory]
+    [InlineData("00001000-00002000 rw-p 00000000 00:00")]
+    [InlineData("00001000-00002000 rw-p 00000000 00:00 x")]
+    [InlineData("00002000-00001000 rw-p 00000000 00:00 0 ")]
+    [InlineData("00001000 00002000 rw-p 00000000 00:00 0 ")]
+    [InlineData("00001000-00002000 rw-pp 00000000 00:00 0 ")]
+    [InlineData("00001000-00002000 rw-p 00000000 0000 0 ")]
+    [InlineData("10000000000000000-00002000 rw-p 00000000 00:00 0 ")]
+    [InlineData("00001000-00002000 rw-p 00000000 00:00 18446744073709551616 ")]
+    [InlineData("00001000-00002000 rw-p 00000000 00:00 0x")]
+    public void MalformedHeaders_AreRejected(string line)
+    {
+        Assert.Null(VmaFormat.ParseMapsLine(Encoding.ASCII.GetBytes(line)));
+    }
+
+    [Fact]
+    public void RealSmaps_EveryKeyTypedAndInTheDictionary()
+    {
+        List<ProcessVma> v = Read("smaps-cat.txt", detailed: true);
+        Assert.Equal(38, v.Count);
+        string[] lines = Lines("smaps-cat.txt");
+
+        // An independent reading of the file: each block's "Key: N kB" lines.
+        var blocks = new List<Dictionary<string, long>>();
+        var flags = new List<string>();
+        foreach (string l in lines)
+        {
+            if (VmaFormat.IsHeaderLine(Encoding.ASCII.GetBytes(l)))
+            {
+                blocks.Add(new Dictionary<string, long>());
+            }
+            else if (l.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                flags.Add(l.Substring(8).Trim());
+            }
+            else
+            {
+                string[] kv = l.Split(':', 2);
+                string[] w = kv[1].Trim().Split(' ');
+                blocks[^1][kv[0]] = long.Parse(w[0]) * (w.Length > 1 && w[1] == "kB" ? 1024 : 1);
+            }
+        }
+
+        for (int i = 0; i < v.Count; i++)
+        {
+            ProcessVma x = v[i];
+            Assert.True(x.IsDetailed);
+            Assert.Equal(blocks[i], x.Smaps);
+            Assert.Equal(23, x.Smaps.Count);
+            Assert.Equal((long)x.Size, x.Smaps["Size"]);
+            Assert.Equal(blocks[i]["Rss"], x.Rss);
+            Assert.Equal(blocks[i]["Pss"], x.Pss);
+            Assert.Equal(blocks[i]["Pss_Dirty"], x.PssDirty);
+            Assert.Equal(blocks[i]["Private_Clean"] + blocks[i]["Private_Dirty"], x.Private);
+            Assert.Equal(blocks[i]["Shared_Dirty"] + blocks[i]["Private_Dirty"], x.Dirty);
+            Assert.Equal(blocks[i]["Swap"], x.Swap);
+            Assert.Equal(blocks[i]["Locked"], x.Locked);
+            Assert.Equal(4096, x.KernelPageSize);
+            Assert.Equal(blocks[i]["THPeligible"] != 0, x.ThpEligible);
+            Assert.Equal(flags[i], x.VmFlagsText);
+            Assert.Equal(flags[i], VmaFormat.FormatVmFlags(x.VmFlags!.Value));
+            Assert.True((x.VmFlags & VmFlags.Readable) != 0 == ((x.Permission & VmaPermission.Read) != 0));
+            Assert.Equal(0, (long)(x.VmFlags & VmFlags.Unknown));
+        }
+
+        // The same VMAs as the maps capture of the same process kind, line for line in their fixed fields.
+        Assert.Equal("/usr/bin/cat", v[0].Path);
+        Assert.Equal(VmaKind.Vsyscall, v[^1].Kind);
+    }
+
+    [Fact]
+    public void Smaps_UnknownKeysAndFlags_AreKept()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("smaps-new.txt", Encoding.ASCII.GetBytes(
+            "00400000-00401000 r-xp 00000000 fe:00 5                                  /bin/x\n" +
+            "Size:                  4 kB\nRss:                   4 kB\nFutureKey:            12 kB\nProtectionKey:         3\n" +
+            "VmFlags: rd ex mr mw me zz \n" +
+            "00401000-00402000 rw-p 00000000 00:00 0 \n" +
+            "Size:                  4 kB\nRss:                   0 kB\nVmFlags: rd wr mr mw me ac \n"));
+        using VmaReader r = ProcessMemory.ReadFile(path, true);
+        List<ProcessVma> v = r.ToList();
+        Assert.Equal(2, v.Count);
+        Assert.Equal(12 * 1024, v[0].Smaps["FutureKey"]);
+        Assert.Equal(3, v[0].Smaps["ProtectionKey"]);
+        Assert.Equal(4096, v[0].Rss);
+        Assert.True((v[0].VmFlags & VmFlags.Unknown) != 0);
+        Assert.Equal("rd ex mr mw me zz", v[0].VmFlagsText);
+        Assert.Equal(2, v[1].Smaps.Count);
+        Assert.False(v[1].Smaps.ContainsKey("FutureKey"));
+        Assert.Equal(0, v[1].Rss);
+        Assert.Null(v[1].Pss);
+        Assert.Equal(VmFlags.Readable | VmFlags.Writeable | VmFlags.MayRead | VmFlags.MayWrite | VmFlags.MayExecute | VmFlags.Accountable, v[1].VmFlags);
+    }
+
+    [Fact]
+    public void RealRollup_Parses()
+    {
+        byte[] content = File.ReadAllBytes(Fixture("smaps_rollup-cat.txt"));
+        ProcessMemoryInfo info = ProcessMemory.ParseRollup(content, "smaps_rollup", 7, "cat");
+        var expected = new Dictionary<string, long>();
+        foreach (string l in Lines("smaps_rollup-cat.txt").Skip(1))
+        {
+            string[] kv = l.Split(':', 2);
+            expected[kv[0]] = long.Parse(kv[1].Trim().Split(' ')[0]) * 1024;
+        }
+
+        Assert.Equal(expected, info.Values);
+        Assert.Equal(expected["Rss"], info.Rss);
+        Assert.Equal(expected["Pss"], info.Pss);
+        Assert.Equal(expected["Pss_Anon"], info.PssAnon);
+        Assert.Equal(expected["Private_Clean"] + expected["Private_Dirty"], info.Uss);
+        Assert.Equal(expected["Swap"], info.Swap);
+        Assert.Equal("smaps_rollup", info.Source);
+        Assert.Null(info.VmaCount);
+    }
+
+    [Fact]
+    public void Group_SumsPerPathAndPerKindForUnnamedMemory()
+    {
+        List<ProcessVma> v = Read("maps-cat.txt");
+        List<ProcessVmaGroup> g = ProcessMemory.Group(v).ToList();
+        Assert.Equal((ulong)v.Sum(x => (decimal)x.Size), (ulong)g.Sum(x => (decimal)x.Size));
+        Assert.Equal(v.Count, g.Sum(x => x.Count));
+        ProcessVmaGroup libc = g.Single(x => x.Name == "libc.so.6");
+        Assert.Equal(5, libc.Count);
+        Assert.Equal(VmaPermission.Read | VmaPermission.Write | VmaPermission.Execute, libc.Permission);
+        Assert.Equal(0x7fdb0804b000UL, libc.Start);
+        ProcessVmaGroup anon = g.Single(x => x.Path is null);
+        Assert.Equal(VmaKind.Anonymous, anon.Kind);
+        Assert.Equal(4, anon.Count);
+        Assert.Equal(g.Count, g.Select(x => x.Path).Distinct().Count());
+    }
+}
