@@ -58,11 +58,16 @@ public sealed class StressCounts
 
     public long ErrorCount(string id) => _byId.TryGetValue(id, out long n) ? n : 0;
 
+    /// <summary>An extra figure printed with the summary.</summary>
+    public void Note(string note) => _notes.Enqueue(note);
+
+    private readonly ConcurrentQueue<string> _notes = new();
+
     public string Summary()
     {
         string errors = _byId.IsEmpty ? "none" : string.Join(", ", _byId.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value:N0}"));
         return $"{Name}: {Rounds:N0} rounds survived, {Operations:N0} operations, {Succeeded:N0} succeeded, errors by id: {errors}; " +
-               $"bytes lost: {BytesLost:N0}; violations: {ViolationCount:N0}; crashes: 0";
+               $"bytes lost: {BytesLost:N0}; violations: {ViolationCount:N0}; crashes: 0" + (_notes.IsEmpty ? string.Empty : "; " + string.Join("; ", _notes));
     }
 
     /// <summary>Prints the figures (test output and out/reliability/figures.txt) and fails on any violation or lost byte.</summary>

@@ -103,4 +103,50 @@ internal static partial class Program
         Console.WriteLine("OK " + m.Length.ToString(CultureInfo.InvariantCulture));
         return 0;
     }
+
+    /// <summary>
+    /// pid-reuse: run as pid 1 of a new pid namespace (unshare --pid --fork --mount-proc). Starts "sleep" (A), opens
+    /// its maps (ProcessMemory.GetVmas), kills and reaps A, sets ns_last_pid so that the next process, "cat" (B),
+    /// gets A's pid, then reads the reader opened for A. Prints "SKIP ..." when B did not get the pid, "BUG ..."
+    /// when A's reader shows B's memory or ends as if A were alive, else "OK id" (the error A's reader gave).
+    /// </summary>
+    private static int Cmd_pid_reuse(string[] a)
+    {
+        using var sleep = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "1000") { UseShellExecute = false })!;
+        int pid = sleep.Id;
+        VmaReader reader = ProcessMemory.GetVmas(pid);
+        sleep.Kill();
+        sleep.WaitForExit();
+        System.IO.File.WriteAllText("/proc/sys/kernel/ns_last_pid", (pid - 1).ToString(CultureInfo.InvariantCulture));
+        using var cat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cat") { UseShellExecute = false, RedirectStandardInput = true })!;
+        try
+        {
+            if (cat.Id != pid)
+            {
+                Console.WriteLine($"SKIP pid {pid} went to {cat.Id}");
+                return 0;
+            }
+
+            try
+            {
+                var vmas = new System.Collections.Generic.List<ProcessVma>(reader);
+                string? catPath = vmas.Find(v => v.Path is not null && v.Path.EndsWith("/cat", StringComparison.Ordinal))?.Path;
+                Console.WriteLine(catPath is not null
+                    ? $"BUG the reader opened for sleep (pid {pid}) shows cat's memory: {catPath}"
+                    : $"BUG the reader opened for sleep (pid {pid}) ended as if sleep were alive, with {vmas.Count} VMAs");
+            }
+            catch (MmapException e)
+            {
+                Console.WriteLine($"OK {e.ErrorId}");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            cat.Kill();
+            cat.WaitForExit();
+            reader.Dispose();
+        }
+    }
 }
