@@ -160,6 +160,10 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         @{ Command = 'Get-PageCacheResidency'; Case = 'an offset past the end'; Id = 'RangeBeyondEndOfFile'; Call = { Get-PageCacheResidency -LiteralPath $file -Offset 20000 -ErrorAction Stop } }
         @{ Command = 'Get-PageCacheResidency'; Case = 'a NUL in the path'; Id = 'PathInvalid'; Call = { Get-PageCacheResidency -LiteralPath "$file`0" -ErrorAction Stop } }
         @{ Command = 'Unlock-PageCache'; Case = 'a file that is not locked'; Id = 'CacheLockNotFound'; Call = { Unlock-PageCache -Path $file -ErrorAction Stop } }
+        @{ Command = 'Import-PageCache'; Case = 'a missing file'; Id = 'PathNotFound'; Call = { Import-PageCache -LiteralPath $missing -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Clear-PageCache'; Case = 'an empty file'; Id = 'CacheFileEmpty'; Call = { Clear-PageCache -LiteralPath $empty -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Lock-PageCache'; Case = 'a directory without -Recurse'; Id = 'PathIsDirectory'; Call = { Lock-PageCache -LiteralPath $TestDrive -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Unlock-MemoryMap'; Case = 'a removed map'; Id = 'MapClosed'; Call = { Unlock-MemoryMap -Map $closed -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Set-MemoryMap'; Case = 'write protection on a read-only map'; Id = 'ProtectionNotPermitted'; Call = { Set-MemoryMap -Map $ro -Protection ReadWrite -ErrorAction Stop } }
         @{ Command = 'Set-MemoryMap'; Case = 'execute protection without -AllowExecute'; Id = 'ProtectionExecuteNotAllowed'; Call = { Set-MemoryMap -Map $rw -Protection ReadExecute -ErrorAction Stop } }
         @{ Command = 'Set-MemoryMap'; Case = 'populate-write advice on a read-only map'; Id = 'AdviceRefused'; Call = { Set-MemoryMap -Map $ro -Advice PopulateWrite -ErrorAction Stop } }
@@ -171,6 +175,15 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         @{ Command = 'Find-MappedBytes'; Case = 'a removed map'; Id = 'MapClosed'; Call = { Find-MappedBytes -Map $closed -Hex 'EB' -ErrorAction Stop } }
         @{ Command = 'Find-MappedBytes'; Case = 'a NUL in the path'; Id = 'PathInvalid'; Call = { Find-MappedBytes -LiteralPath "$file`0" -Hex 'EB' -ErrorAction Stop } }
         @{ Command = 'Restore-MappedBytes'; Case = 'a missing record'; Id = 'PathNotFound'; Call = { Restore-MappedBytes -LiteralPath $missing -Confirm:$false -ErrorAction Stop } }
+
+        # The process cmdlets
+        @{ Command = 'Get-ProcessVma'; Case = 'a pid that does not exist'; Id = 'ProcessNotFound'; Call = { Get-ProcessVma -Id 2147483647 -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'a name that matches no process'; Id = 'ProcessNotFound'; Call = { Get-ProcessVma -Name 'no-such-process-mmaptools' -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'a permission filter with a bad letter'; Id = 'PermissionFilterInvalid'; Call = { Get-ProcessVma -Permission 'rwq' -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'an address that is not a number'; Id = 'AddressInvalid'; Call = { Get-ProcessVma -Address 'banana' -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'a start above the end'; Id = 'AddressRangeInvalid'; Call = { Get-ProcessVma -StartAddress 0x2000 -EndAddress 0x1000 -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'an address nothing maps'; Id = 'AddressNotMapped'; Call = { Get-ProcessVma -Address 0x1000 -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessMemory'; Case = 'a pid that does not exist'; Id = 'ProcessNotFound'; Call = { Get-ProcessMemory -Id 2147483647 -ErrorAction Stop } }
     ) {
         $before = Get-ReliabilityState -File $file -Maps @($ro, $rw, $closed)
         $Call | Should -Throw -ErrorId (Get-ErrorIdFor $Id $Command)
@@ -207,7 +220,7 @@ Describe 'Remove-MemoryMap while 8 runspaces read, write and sync the map' {
                         switch ($rnd.Next(3)) {
                             0 {
                                 $got = Read-MappedBytes -Map $map -Offset $offset -Count 64 -ErrorAction Stop
-                                if (-not [Linq.Enumerable]::SequenceEqual([byte[]] $got, [byte[]] $content[$offset..($offset + 63)])) { $r.Wrong++ }
+                                if ([Convert]::ToBase64String([byte[]] $got) -cne [Convert]::ToBase64String([byte[]] $content[$offset..($offset + 63)])) { $r.Wrong++ }
                             }
                             1 { Write-MappedBytes -Map $map -Offset $offset -Value ([byte[]] $content[$offset..($offset + 63)]) -NoSync -Confirm:$false -ErrorAction Stop }
                             2 { Sync-MemoryMap -Map $map -Offset $offset -Count 64 -Async -ErrorAction Stop }
@@ -238,7 +251,7 @@ Describe 'Remove-MemoryMap while 8 runspaces read, write and sync the map' {
                 Wrong       = ($results | Measure-Object -Property Wrong -Sum).Sum
                 AfterRemove = ($results | Measure-Object -Property AfterRemove -Sum).Sum
                 IsOpen      = $map.IsOpen
-                FileIntact  = [Linq.Enumerable]::SequenceEqual([IO.File]::ReadAllBytes($path), [byte[]] $content)
+                FileIntact  = [Convert]::ToBase64String([IO.File]::ReadAllBytes($path)) -ceq [Convert]::ToBase64String([byte[]] $content)
             }
         }
     }
@@ -289,7 +302,7 @@ Describe 'A file truncated under a map, through the cmdlets' {
                         $got = Read-MappedBytes -Map $map -Offset $offset -Count $count -ErrorAction Stop
                         $f.Ok++
                         if ($offset + $count -gt $size) { $f.PastEnd++ }
-                        if (-not [Linq.Enumerable]::SequenceEqual([byte[]] $got, [byte[]] $content[$offset..($offset + $count - 1)])) { $f.Wrong++ }
+                        if ([Convert]::ToBase64String([byte[]] $got) -cne [Convert]::ToBase64String([byte[]] $content[$offset..($offset + $count - 1)])) { $f.Wrong++ }
                     } catch {
                         if ($_.FullyQualifiedErrorId -like 'FileTruncated,*') { $f.Truncated++ } else { $f.Other += $_.FullyQualifiedErrorId }
                     }

@@ -82,7 +82,7 @@ public sealed class BadInputCatalogueTests : IDisposable
             ErrorIds.SharedMemoryNotFound, ErrorIds.SharedMemoryIsSymlink, ErrorIds.HexInvalid, ErrorIds.EncodingInvalid,
             ErrorIds.CacheFileEmpty, ErrorIds.CacheFileUnsupported, ErrorIds.ProtectionNotPermitted, ErrorIds.ProtectionExecuteNotAllowed,
             ErrorIds.AdviceRefused, ErrorIds.HugePagesUnsupported, ErrorIds.PatternEmpty, ErrorIds.PatternInvalid,
-            ErrorIds.SearchOptionInvalid, ErrorIds.BackupInvalid,
+            ErrorIds.SearchOptionInvalid, ErrorIds.BackupInvalid, ErrorIds.ProcessNotFound, ErrorIds.ProcfsLineInvalid,
         };
         Assert.Empty(expected.Except(ids));
         string line = $"bad-input catalogue (engine): {Table.Length} distinct bad inputs, {ids.Count} error ids, each run twice, files and maps as they were";
@@ -262,6 +262,17 @@ public sealed class BadInputCatalogueTests : IDisposable
             new("search in a removed map", ErrorIds.MapClosed, f => ByteSearch.InMap(f.ClosedMap, BytePattern.FromHex("00")).ToList()),
             new("reading a missing patch backup", ErrorIds.PathNotFound, f => PatchBackup.Read(f.Missing)),
             new("reading a patch backup that is not JSON", ErrorIds.BackupInvalid, f => PatchBackup.Read(f.Data)),
+
+            // Process address space (issue 3)
+            new("the maps of pid -1", ErrorIds.ProcessNotFound, f => ProcessMemory.GetVmas(-1)),
+            new("the maps of pid 0", ErrorIds.ProcessNotFound, f => ProcessMemory.GetVmas(0)),
+            new("the maps of pid int.MaxValue", ErrorIds.ProcessNotFound, f => ProcessMemory.GetVmas(int.MaxValue)),
+            new("the smaps of a pid that does not exist", ErrorIds.ProcessNotFound, f => ProcessMemory.GetVmas(int.MaxValue - 1, detailed: true)),
+            new("the memory of a pid that does not exist", ErrorIds.ProcessNotFound, f => ProcessMemory.GetMemoryInfo(int.MaxValue)),
+            new("a saved maps file that is missing", ErrorIds.PathNotFound, f => ProcessMemory.ReadFile(f.Missing, false)),
+            new("a saved maps file that is not one", ErrorIds.ProcfsLineInvalid, f => ProcessMemory.ReadFile(f.Data, false).ToList()),
+            new("a saved smaps file that is a key line only", ErrorIds.ProcfsLineInvalid, f => ProcessMemory.ReadFile(f.SmapsKeyOnly, true).ToList()),
+            new("a rollup line that is not one", ErrorIds.ProcfsLineInvalid, f => ProcessMemory.ParseRollup("Rss: lots kB\n"u8, "rollup", 1, null)),
         };
         return t.ToArray();
     }
@@ -312,6 +323,7 @@ public sealed class BadInputCatalogueTests : IDisposable
                 fs.SetLength(TruncatedTo);
             }
 
+            SmapsKeyOnly = _temp.File("smaps-key-only.txt", System.Text.Encoding.ASCII.GetBytes("Size:                  4 kB\n"));
             NoAccessMap = Keep(MemoryMap.CreateAnonymous(4096));
             Assert.Equal(0, Libc.MProtect((IntPtr)(long)NoAccessMap.Address, 4096, Libc.Prot.None));
         }
@@ -325,6 +337,7 @@ public sealed class BadInputCatalogueTests : IDisposable
         public string Socket { get; }
         public string ShmLink { get; }
         public string ShmDangling { get; }
+        public string SmapsKeyOnly { get; }
         public MemoryMap ReadOnlyMap { get; }
         public MemoryMap ReadWriteMap { get; }
         public MemoryMap LockedMap { get; }
