@@ -32,6 +32,8 @@ public sealed class GetSharedMemoryCommand : MmapCmdlet
             System.Collections.Generic.List<SharedMemoryInfo> found;
             try
             {
+                // IsMatch parses the pattern: try it once so a malformed one is an error even when /dev/shm is empty.
+                _ = pattern.IsMatch(string.Empty);
                 found = all.Where(s => pattern.IsMatch(s.Name)).ToList();
             }
             catch (WildcardPatternException e)
