@@ -149,4 +149,49 @@ internal static partial class Program
             reader.Dispose();
         }
     }
+
+    /// <summary>
+    /// proc-access PID...: for each pid, maps and smaps, one line "PID FILE ENGINE OK|ERR id | KERNEL OK|errno": what
+    /// the engine says, and what a plain read of /proc/PID/FILE by this same process says.
+    /// </summary>
+    private static int Cmd_proc_access(string[] a)
+    {
+        foreach (string arg in a[1..])
+        {
+            int pid = int.Parse(arg, CultureInfo.InvariantCulture);
+            foreach (bool detailed in new[] { false, true })
+            {
+                string engine;
+                try
+                {
+                    using VmaReader r = ProcessMemory.GetVmas(pid, detailed);
+                    _ = new System.Collections.Generic.List<ProcessVma>(r);
+                    engine = "OK";
+                }
+                catch (MmapException e)
+                {
+                    engine = "ERR " + e.ErrorId;
+                }
+
+                string kernel;
+                try
+                {
+                    _ = System.IO.File.ReadAllBytes($"/proc/{pid}/{(detailed ? "smaps" : "maps")}");
+                    kernel = "OK";
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    kernel = "EACCES";
+                }
+                catch (System.IO.IOException e)
+                {
+                    kernel = e is System.IO.FileNotFoundException or System.IO.DirectoryNotFoundException ? "ENOENT" : "IOERR " + e.Message;
+                }
+
+                Console.WriteLine($"{pid} {(detailed ? "smaps" : "maps")} ENGINE {engine} | KERNEL {kernel}");
+            }
+        }
+
+        return 0;
+    }
 }
