@@ -8,6 +8,10 @@
     Test              builds and packages, runs the xunit tests (the engine, and the module's contract and package)
                       and the Pester suite (tests/*.Tests.ps1), and prints one line "N passed, N failed, N skipped"
                       for both together.
+    Stress            the reliability tier: the full counts of the xunit tests tagged Category=Stress (1,000
+                      truncation rounds, 8 threads x 10,000 operations, 100 SIGKILL rounds of each kind, ...) and
+                      the Pester tests tagged Stress; prints the figures each test reports. Test runs the rest,
+                      which includes a smaller slice of the same tests.
     Package           stages the module as out/MmapTools/<version>/ (manifest with ReleaseNotes from CHANGELOG.md,
                       bin/, en-US help, LICENSE, README, CHANGELOG) and packs out/MmapTools.<version>.nupkg, which
                       Publish-Module, Publish-PSResource and Install-PSResource accept.
@@ -20,10 +24,12 @@
     ./build.ps1 -Task Test
 .EXAMPLE
     ./build.ps1 -Task Package
+.EXAMPLE
+    ./build.ps1 -Task Stress
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Stress', 'Package', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -97,24 +103,8 @@ function Invoke-Test {
     }
 
     # 2. Pester: every cmdlet end to end, in a fresh pwsh so the module loads as a user's would.
-    $pester = Get-Pester5
-    $pesterScript = {
-        param($Root, $PesterPath, $ResultPath)
-        Import-Module $PesterPath -Force
-        $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $Root 'tests'
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
-        $config.TestResult.Enabled = $true
-        $config.TestResult.OutputPath = $ResultPath
-        $config.TestResult.OutputFormat = 'NUnitXml'
-        $r = Invoke-Pester -Configuration $config
-        [pscustomobject]@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount }
-    }
-    $pesterResult = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -OutputFormat XML -Command $pesterScript `
-        -args $root, $pester.Path, (Join-Path $results 'pester.xml') | Select-Object -Last 1
-    if ($null -eq $pesterResult -or $LASTEXITCODE -gt 1) {
-        Write-Warning 'The Pester run did not report its results.'
+    $pesterResult = Invoke-PesterSuite -ResultPath (Join-Path $results 'pester.xml')
+    if ($null -eq $pesterResult) {
         $failed += 1
     } else {
         $passed += $pesterResult.Passed
@@ -124,6 +114,58 @@ function Invoke-Test {
 
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-PesterSuite {
+    <# Runs tests/*.Tests.ps1 in a fresh pwsh: without -Stress every test but those tagged Stress, with -Stress only those. #>
+    param([Parameter(Mandatory)] [string] $ResultPath, [switch] $Stress)
+    $pester = Get-Pester5
+    $pesterScript = {
+        param($Root, $PesterPath, $ResultPath, $StressOnly)
+        Import-Module $PesterPath -Force
+        $config = New-PesterConfiguration
+        $config.Run.Path = Join-Path $Root 'tests'
+        $config.Run.PassThru = $true
+        $config.Output.Verbosity = 'Detailed'
+        $config.TestResult.Enabled = $true
+        $config.TestResult.OutputPath = $ResultPath
+        $config.TestResult.OutputFormat = 'NUnitXml'
+        if ($StressOnly) { $config.Filter.Tag = 'Stress' } else { $config.Filter.ExcludeTag = 'Stress' }
+        $r = Invoke-Pester -Configuration $config
+        [pscustomobject]@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount }
+    }
+    $result = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -OutputFormat XML -Command $pesterScript `
+        -args $root, $pester.Path, $ResultPath, $Stress.IsPresent | Select-Object -Last 1
+    if ($null -eq $result -or $LASTEXITCODE -gt 1) {
+        Write-Warning 'The Pester run did not report its results.'
+        return $null
+    }
+    $result
+}
+
+function Invoke-Stress {
+    <#
+        The reliability tier: xunit tests tagged Category=Stress and Pester tests tagged Stress, at the full counts of
+        issue 6. Each prints its figures (rounds survived, operations, errors by id, bytes lost); they are collected
+        in out/reliability/figures.txt and printed at the end.
+    #>
+    Invoke-Build
+    $results = Join-Path $root 'out/stress-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $figures = Join-Path $root 'out/reliability/figures.txt'
+    if (Test-Path $figures) { Remove-Item $figures -Force }
+    $failed = 0
+    & dotnet test "$root/MmapTools.sln" -c $Configuration --filter 'Category=Stress' `
+        --logger 'trx;LogFilePrefix=stress' --logger 'console;verbosity=detailed' --results-directory $results
+    if ($LASTEXITCODE -ne 0) { $failed += 1 }
+    $pesterResult = Invoke-PesterSuite -ResultPath (Join-Path $results 'pester-stress.xml') -Stress
+    if ($null -eq $pesterResult -or $pesterResult.Failed -gt 0) { $failed += 1 }
+    if (Test-Path $figures) {
+        Write-Host 'Reliability figures:' -ForegroundColor Green
+        Get-Content $figures | ForEach-Object { Write-Host "  $_" }
+    }
+    if ($failed -gt 0) { Write-Host 'The stress tier failed.' -ForegroundColor Red; exit 1 }
+    Write-Host 'The stress tier passed.' -ForegroundColor Green
 }
 
 function Invoke-Package {
@@ -156,6 +198,7 @@ function Invoke-Clean {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Stress' { Invoke-Stress }
     'Package' { Invoke-Build; Invoke-Package }
     'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }

@@ -48,7 +48,7 @@ public sealed partial class MemoryMap
             {
                 int n = Math.Min(batchSize, offsets.Length - first);
                 long maxOffset = 0;
-                bool zeroTail = false;
+                bool zeroTail;
                 for (int i = 0; i < n; i++)
                 {
                     long offset = offsets[first + i];
@@ -84,10 +84,8 @@ public sealed partial class MemoryMap
                     done = got;
                 }
 
-                for (int i = 0; i < n && !zeroTail; i++)
-                {
-                    zeroTail = destination[((first + i) * count) + count - 1] == 0;
-                }
+                // As in Read: ranges holding no zero byte were in the file when copied, except in a private copy.
+                zeroTail = Access == MapAccess.CopyOnWrite || destination.Slice(first * count, n * count).IndexOf((byte)0) >= 0;
 
                 if (zeroTail)
                 {

@@ -30,6 +30,7 @@ public sealed partial class MemoryMap : IDisposable
     private readonly long _slack;
     private readonly bool _checkFileSize;
     private int _protection;
+    private int _removed;
 
     private MemoryMap(SafeMapHandle map, long slack, MapKind kind, MapAccess access, string? path, string? name, long offset, long length, MapOptions options, bool shared, bool regularFile = false)
     {
@@ -88,7 +89,7 @@ public sealed partial class MemoryMap : IDisposable
     public MapProtection Protection => (MapProtection)Volatile.Read(ref _protection);
 
     /// <summary>False once the map has been removed.</summary>
-    public bool IsOpen => !_map.IsClosed;
+    public bool IsOpen => Volatile.Read(ref _removed) == 0;
 
     /// <summary>A short description for messages: "'/path' bytes 0..4095".</summary>
     public string Describe() => Kind switch
@@ -388,9 +389,13 @@ public sealed partial class MemoryMap : IDisposable
             throw Fault(offset, done, destination.Length, write: false);
         }
 
-        // A truncated file's last page reads as zeros past the new end; a non-zero last byte proves the
-        // whole range was inside the file when it was copied, so only a zero last byte needs a statx.
-        if (destination.Length > 0 && destination[^1] == 0)
+        // A truncation sets the new size first, then zeroes the last page past it (while this copy may run) and
+        // drops the pages beyond. So a copy holding no zero byte at all saw none of it: every byte is what the file
+        // held before, and no statx is needed. Not the last byte alone: the copy can overtake the kernel's zeroing,
+        // reading zeros then old bytes. This holds for shared maps, where no write of ours leaves bytes past the
+        // end (ClearPastEnd); a private copy of the last page keeps its old bytes past the new end, so copy-on-write
+        // maps always check.
+        if (destination.Length > 0 && (Access == MapAccess.CopyOnWrite || destination.IndexOf((byte)0) >= 0))
         {
             CheckStillCovered(offset, destination.Length, write: false);
         }
@@ -456,6 +461,9 @@ public sealed partial class MemoryMap : IDisposable
                 throw Fault(offset, n, data.Length, write: true);
             }
 
+            // A truncation between the check and the copy: the write came first, and the kernel would have
+            // zeroed what it put past the new end, so do that (later reads must not find those bytes).
+            ClearPastEnd(offset, data.Length);
             return;
         }
 
@@ -482,7 +490,7 @@ public sealed partial class MemoryMap : IDisposable
             if (written < data.Length)
             {
                 // Put back what went in before the fault, so the write is all or nothing.
-                GuardedCopy(offset, before[..written], write: true);
+                PutBack(offset, before[..written]);
                 throw Fault(offset, written, data.Length, write: true);
             }
 
@@ -493,13 +501,54 @@ public sealed partial class MemoryMap : IDisposable
             catch (MmapException)
             {
                 // The tail of the last page outlives a truncation; bytes written there never reach the file.
-                GuardedCopy(offset, before[..data.Length], write: true);
+                PutBack(offset, before[..data.Length]);
                 throw;
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(old);
+        }
+    }
+
+    /// <summary>
+    /// Undoes a write that failed: the old bytes where the file still has them, and zeros past its end, where the
+    /// kernel zeroed the last page's tail at the truncation (old bytes put back there would show through later reads).
+    /// </summary>
+    private void PutBack(long offset, Span<byte> old)
+    {
+        long inFile = old.Length;
+        if (_checkFileSize && FileStatus.TryGet(File!, out FileStatus st) == 0)
+        {
+            inFile = Math.Clamp(st.Size - Offset - offset, 0, old.Length);
+        }
+
+        GuardedCopy(offset, old[..(int)inFile], write: true);
+        ClearPastEnd(offset, old.Length);
+    }
+
+    /// <summary>
+    /// Zeroes the bytes of map range [offset, offset+count) that lie past the end of the file now, page by page:
+    /// the last page's tail, and, while a truncation is still dropping them, pages wholly past the end (a page
+    /// already gone faults, which is ignored). Bytes of ours left there would show through later reads.
+    /// </summary>
+    private void ClearPastEnd(long offset, long count)
+    {
+        if (!_checkFileSize || count <= 0 || FileStatus.TryGet(File!, out FileStatus st) != 0 || st.Size >= Offset + offset + count)
+        {
+            return;
+        }
+
+        Span<byte> zeros = stackalloc byte[PageSize];
+        zeros.Clear();
+        long at = Math.Max(offset, st.Size - Offset);
+        long end = offset + count;
+        while (at < end)
+        {
+            long pageEnd = ((_slack + at) / PageSize * PageSize) + PageSize - _slack;
+            int n = (int)(Math.Min(end, pageEnd) - at);
+            GuardedCopy(at, zeros[..n], write: true);
+            at += n;
         }
     }
 
@@ -521,6 +570,10 @@ public sealed partial class MemoryMap : IDisposable
         CheckRange("copy from", sourceOffset, count);
         CheckRange("copy to", destinationOffset, count);
         using var use = new Use(this);
+
+        // Bytes past the end of a truncated file are gone: they are neither copied nor copied over.
+        CheckStillCovered(sourceOffset, count, write: false);
+        CheckStillCovered(destinationOffset, count, write: true);
         const int Chunk = 1 << 20;
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, Chunk));
         try
@@ -546,6 +599,10 @@ public sealed partial class MemoryMap : IDisposable
 
                 remaining -= n;
             }
+
+            // A truncation during the copy: nothing stays past the new end, and zeros read there were not the file's.
+            ClearPastEnd(destinationOffset, count);
+            CheckStillCovered(sourceOffset, count, write: false);
         }
         finally
         {
@@ -559,7 +616,8 @@ public sealed partial class MemoryMap : IDisposable
     /// </summary>
     public void Sync(long offset = 0, long? count = null, SyncOptions options = SyncOptions.None)
     {
-        long n = count ?? Length - Math.Max(0, offset);
+        // Without a count, to the end of the map; from past the end that is AccessOutOfRange, not a negative count.
+        long n = count ?? Math.Max(0, Length - Math.Max(0, offset));
         CheckRange("sync", offset, n);
         using var use = new Use(this);
         (IntPtr start, nuint length) = PageRange(offset, n);
@@ -575,11 +633,25 @@ public sealed partial class MemoryMap : IDisposable
         }
     }
 
-    /// <summary>Unmaps (once every access in flight is done) and closes the file. Safe to call twice.</summary>
+    /// <summary>
+    /// Unmaps and closes the file, once every access in flight is done: it returns when the range is unmapped,
+    /// and every access that starts after it began is MapClosed. Safe to call twice, and from several threads.
+    /// </summary>
     public void Dispose()
     {
-        MapRegistry.Remove(this);
-        _map.Dispose();
+        // SafeHandle.Dispose alone is not enough: while another thread holds a reference it leaves the handle
+        // open, so new accesses could still take references and keep the map alive (and usable) indefinitely.
+        if (Interlocked.Exchange(ref _removed, 1) == 0)
+        {
+            MapRegistry.Remove(this);
+            _map.Dispose();
+        }
+
+        // The last access in flight releases the last reference, which unmaps.
+        if (!_map.Released)
+        {
+            SpinWait.SpinUntil(() => _map.Released);
+        }
     }
 
     // ------------------------------------------------------------------ internals shared with the other engine parts
@@ -614,6 +686,13 @@ public sealed partial class MemoryMap : IDisposable
             }
             catch (ObjectDisposedException)
             {
+                throw MapErrors.Closed(owner);
+            }
+
+            // Removed, but other accesses still in flight keep the handle open: this one may not start.
+            if (Volatile.Read(ref owner._removed) != 0)
+            {
+                owner._map.DangerousRelease();
                 throw MapErrors.Closed(owner);
             }
         }
@@ -651,6 +730,12 @@ public sealed partial class MemoryMap : IDisposable
     /// <summary>Throws MapReadOnly unless the map can be written.</summary>
     internal void CheckWritable()
     {
+        // A removed map is MapClosed first: "map it read-write" would be the wrong advice.
+        if (!IsOpen)
+        {
+            throw MapErrors.Closed(this);
+        }
+
         if (Access == MapAccess.ReadOnly)
         {
             throw MapErrors.Create(ErrorIds.MapReadOnly, MapErrorCategory.PermissionDenied,
@@ -713,7 +798,7 @@ public sealed partial class MemoryMap : IDisposable
     {
         if (_checkFileSize && count > 0 && FileStatus.TryGet(File!, out FileStatus st) == 0 && st.Size < Offset + offset + count)
         {
-            throw Fault(offset, (int)Math.Max(0, Math.Min(count, st.Size - Offset - offset)), (int)count, write);
+            throw Fault(offset, Math.Max(0, Math.Min(count, st.Size - Offset - offset)), count, write);
         }
     }
 
@@ -724,7 +809,7 @@ public sealed partial class MemoryMap : IDisposable
             "MmapTools copies through it so a bad page is an error instead of a crash; a seccomp profile (some containers) blocks it.", errno, Path, offset, count);
 
     /// <summary>Explains a fault at map offset <paramref name="offset"/> + <paramref name="done"/>: truncated file, or protection.</summary>
-    internal MmapException Fault(long offset, int done, int count, bool write)
+    internal MmapException Fault(long offset, long done, long count, bool write)
     {
         long at = offset + done;
         string verb = write ? "write" : "read";

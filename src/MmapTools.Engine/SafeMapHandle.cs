@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Microsoft.Win32.SafeHandles;
 using MmapTools.Interop;
 
@@ -26,12 +27,18 @@ internal sealed class SafeMapHandle : SafeHandle
     /// <summary>The length given to mmap (the caller's length plus the page-alignment slack).</summary>
     internal nuint MappedLength { get; }
 
+    /// <summary>True once <see cref="ReleaseHandle"/> has run: the range is unmapped and the file closed.</summary>
+    internal bool Released => Volatile.Read(ref _released) != 0;
+
+    private int _released;
+
     public override bool IsInvalid => handle == IntPtr.Zero || handle == Libc.MAP_FAILED;
 
     protected override bool ReleaseHandle()
     {
         bool unmapped = Libc.MUnmap(handle, MappedLength) == 0;
         File?.Dispose();
+        Volatile.Write(ref _released, 1);
         return unmapped;
     }
 }

@@ -39,6 +39,14 @@ public abstract class MmapCmdlet : PSCmdlet
         var result = new List<string>();
         foreach (string path in paths)
         {
+            // A NUL would be cut off by the kernel (or refused by the provider with its own error): refuse it first.
+            if (path.Contains('\0', StringComparison.Ordinal))
+            {
+                WriteError(NewError(ErrorIds.PathInvalid, ErrorCategory.InvalidArgument,
+                    $"The path '{path.Replace("\0", "\\0", StringComparison.Ordinal)}' is not valid: it contains a NUL character.", path));
+                continue;
+            }
+
             try
             {
                 ProviderInfo provider;
@@ -73,6 +81,12 @@ public abstract class MmapCmdlet : PSCmdlet
             {
                 WriteError(NewError(ErrorIds.PathNotFileSystem, ErrorCategory.InvalidArgument,
                     $"'{path}' is not a file-system path: {e.Message}", path));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or System.IO.PathTooLongException or WildcardPatternException)
+            {
+                // The provider refused the path itself (a malformed wildcard, a path it cannot represent).
+                WriteError(NewError(ErrorIds.PathInvalid, ErrorCategory.InvalidArgument,
+                    $"The path '{path}' is not valid: {e.Message}", path));
             }
         }
 

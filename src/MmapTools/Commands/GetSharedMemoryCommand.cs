@@ -29,7 +29,20 @@ public sealed class GetSharedMemoryCommand : MmapCmdlet
         foreach (string name in Name)
         {
             var pattern = new WildcardPattern(name.TrimStart('/'), WildcardOptions.CultureInvariant);
-            var found = all.Where(s => pattern.IsMatch(s.Name)).ToList();
+            System.Collections.Generic.List<SharedMemoryInfo> found;
+            try
+            {
+                // IsMatch parses the pattern: try it once so a malformed one is an error even when /dev/shm is empty.
+                _ = pattern.IsMatch(string.Empty);
+                found = all.Where(s => pattern.IsMatch(s.Name)).ToList();
+            }
+            catch (WildcardPatternException e)
+            {
+                WriteError(NewError(ErrorIds.SharedMemoryNameInvalid, ErrorCategory.InvalidArgument,
+                    $"The shared-memory name pattern '{name}' is not valid: {e.Message}", name));
+                continue;
+            }
+
             if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
             {
                 WriteError(NewError(ErrorIds.SharedMemoryNotFound, ErrorCategory.ObjectNotFound,
