@@ -396,7 +396,9 @@ public static class ProcessMemory
 /// <summary>
 /// Streams the VMAs of a maps or smaps file as it reads it in large chunks. Never yields a VMA that starts
 /// below the end of the previous one: when the address space changes between two reads (a torn read), the
-/// kernel may repeat or go back, and those lines are dropped (counted in <see cref="DroppedLines"/>).
+/// kernel may repeat or go back. A line wholly below the previous end is dropped (<see cref="DroppedLines"/>);
+/// from maps, a line that reaches past it is clipped to start there (<see cref="ClippedLines"/>), so a region that
+/// merged or split across the tear shows no hole; from smaps, whose figures cover the whole line, it is dropped.
 /// Enumerate it once; dispose it (or enumerate to the end) to close the file.
 /// </summary>
 public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
@@ -465,6 +467,9 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
 
     /// <summary>How many lines were dropped because they repeated or went back (torn reads).</summary>
     public int DroppedLines { get; private set; }
+
+    /// <summary>How many maps lines began below the previous end and were clipped to start there (torn reads).</summary>
+    public int ClippedLines { get; private set; }
 
     /// <inheritdoc />
     public ProcessVma Current => _current ?? throw new InvalidOperationException("Enumeration has not started.");
@@ -594,8 +599,17 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     {
         if (_any && h.Start < _lastEnd)
         {
-            DroppedLines++;
-            return false;
+            if (_detailed || h.End <= _lastEnd)
+            {
+                DroppedLines++;
+                return false;
+            }
+
+            // The kernel resumed after the address space changed: keep the part not shown yet. The offset moves
+            // with the start, as the kernel's own (vm_pgoff) would for a VMA that began there.
+            h.Offset += _lastEnd - h.Start;
+            h.Start = _lastEnd;
+            ClippedLines++;
         }
 
         _any = true;

@@ -155,13 +155,18 @@ public sealed class VmaFixtureTests
     }
 
     [Fact]
-    public void TornRead_NeverYieldsADuplicateOrABackwardsVma()
+    public void TornRead_NeverYieldsADuplicateOrABackwardsVma_AndClipsAnOverlap()
     {
         using VmaReader r = ProcessMemory.ReadFile(Fixture("maps-torn.txt"), false);
         List<ProcessVma> v = r.ToList();
-        Assert.Equal(new ulong[] { 0x1000, 0x3000, 0x5000, 0x7000 }, v.Select(x => x.Start));
-        Assert.Equal(3, r.DroppedLines);
-        Assert.Equal(4, r.Count);
+        // Line 3 repeats line 2 and line 6 goes back: dropped. Line 4 began below the previous end but reaches past
+        // it: clipped to start there, its offset moved with it, so 0x4000-0x5000 is not left as a hole.
+        Assert.Equal(new ulong[] { 0x1000, 0x3000, 0x4000, 0x5000, 0x7000 }, v.Select(x => x.Start));
+        Assert.Equal(new ulong[] { 0x3000, 0x4000, 0x5000, 0x6000, 0x8000 }, v.Select(x => x.End));
+        Assert.Equal(0x2000UL, v[2].Offset);
+        Assert.Equal(2, r.DroppedLines);
+        Assert.Equal(1, r.ClippedLines);
+        Assert.Equal(5, r.Count);
     }
 
     [Fact]
