@@ -36,6 +36,13 @@ public sealed class TempDir : IDisposable
         catch (IOException)
         {
         }
+
+        if (Directory.Exists(Path))
+        {
+            // .NET cannot name a file whose name is not valid UTF-8 (the hostile-name tests make such files): rm can.
+            using Process? rm = Process.Start(new ProcessStartInfo("rm", new[] { "-rf", "--", Path }) { UseShellExecute = false });
+            rm?.WaitForExit(10_000);
+        }
     }
 }
 
