@@ -162,7 +162,7 @@ public static class MapControl
         {
             int errno = Libc.LastErrno;
             throw MapErrors.Create(ErrorIds.LockFailed,
-                errno switch { Errno.ENOMEM => MapErrorCategory.LimitsExceeded, Errno.EPERM => MapErrorCategory.PermissionDenied, _ => MapErrorCategory.ResourceUnavailable },
+                MapErrors.LockCategory(errno),
                 $"Cannot lock bytes {offset}..{offset + n - 1} of map {map.Id} ({map.Describe()}) in RAM: {Errno.Describe(errno)}. " +
                 (errno == Errno.ENOMEM ? "Raise RLIMIT_MEMLOCK (ulimit -l) or run with CAP_IPC_LOCK; or the protection (None) forbids loading the pages."
                     : errno == Errno.EAGAIN ? "Some pages could not be locked; memory is short." : "Run with CAP_IPC_LOCK."),

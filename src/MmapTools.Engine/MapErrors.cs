@@ -46,6 +46,14 @@ internal static class MapErrors
             $"Cannot map {length} bytes at offset {offset} of {Quote(path)}: {Errno.Describe(errno)}.", errno, path, offset, length),
     };
 
+    /// <summary>The category of an mlock(2) failure: RLIMIT_MEMLOCK (ENOMEM), no privilege (EPERM), or memory short.</summary>
+    internal static MapErrorCategory LockCategory(int errno) => errno switch
+    {
+        Errno.ENOMEM => MapErrorCategory.LimitsExceeded,
+        Errno.EPERM => MapErrorCategory.PermissionDenied,
+        _ => MapErrorCategory.ResourceUnavailable,
+    };
+
     internal static MmapException Closed(MemoryMap map) => Create(ErrorIds.MapClosed, MapErrorCategory.InvalidOperation,
         $"Map {map.Id} ({map.Describe()}) has been removed; map the file again with New-MemoryMap.", 0, map.Path);
 

@@ -370,7 +370,7 @@ public sealed partial class MemoryMap : IDisposable
             int errno = Libc.LastErrno;
             handle.Dispose();
             throw MapErrors.Create(ErrorIds.LockFailed,
-                errno switch { Errno.ENOMEM => MapErrorCategory.LimitsExceeded, Errno.EPERM => MapErrorCategory.PermissionDenied, _ => MapErrorCategory.ResourceUnavailable },
+                MapErrors.LockCategory(errno),
                 $"Cannot lock {length} bytes of {(path is null ? "anonymous memory" : "'" + path + "'")} in RAM: {Errno.Describe(errno)}. " +
                 "Raise RLIMIT_MEMLOCK (ulimit -l) or run with CAP_IPC_LOCK, or map without -Lock.", errno, path, offset, length);
         }
