@@ -17,7 +17,7 @@
                       Publish-Module, Publish-PSResource and Install-PSResource accept.
     Bench             runs the benchmarks in bench/ (Release build) and prints their figures.
     Clean             removes ./bin, ./out and the projects' obj/bin folders.
-    Needs only the .NET SDK (10 or later) and pwsh 7.4+. Test installs Pester 5 for the current user if it is missing.
+    Needs only the .NET SDK (10 or later) and pwsh 7.4+. When no Pester 5 is installed, Test and Stress fetch the pinned Pester 5.7.1 from NuGet.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
@@ -44,12 +44,15 @@ Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
+$PesterVersion = '5.7.1'   # the Pester that tools/Pester/Pester.Download.csproj fetches when no Pester 5 is installed
 
 function Invoke-DotNet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    Write-Host "> dotnet $($Arguments -join ' ')" -ForegroundColor DarkGray
-    & dotnet @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE." }
+    # A simple function (no [Parameter()]), so PowerShell passes every argument through as it is: an advanced
+    # function would take `-o` as an abbreviation of -OutVariable/-OutBuffer and drop a `--`.
+    $arguments = [string[]] $args
+    Write-Host "> dotnet $($arguments -join ' ')" -ForegroundColor DarkGray
+    & dotnet @arguments
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($arguments[0]) failed with exit code $LASTEXITCODE." }
 }
 
 function Invoke-Build {
@@ -61,21 +64,23 @@ function Invoke-Build {
 }
 
 function Get-Pester5 {
+    <# Pester 5 (5.5 or later) if one is installed, else the pinned Pester 5.7.1 from NuGet (no gallery needed). #>
     $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.5.0') |
-        Sort-Object Version -Descending | Select-Object -First 1
+        Where-Object Version -LT ([version] '6.0.0') | Sort-Object Version -Descending | Select-Object -First 1
     if ($pester) { return $pester }
-    Write-Host 'Pester 5 is not installed; installing it for the current user (Install-Module Pester -MinimumVersion 5.5.0 -Scope CurrentUser).'
-    try {
-        if (Get-Command Install-PSResource -ErrorAction Ignore) {
-            Install-PSResource -Name Pester -Version '[5.5.0,6.0.0)' -Scope CurrentUser -TrustRepository -Quiet
-        } else {
-            Install-Module -Name Pester -MinimumVersion 5.5.0 -MaximumVersion 5.99.99 -Scope CurrentUser -Force -SkipPublisherCheck
+    $project = Join-Path $root 'tools/Pester/Pester.Download.csproj'
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $manifest = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        Write-Host "Pester 5 is not installed: fetching Pester $PesterVersion from NuGet (dotnet restore $project)."
+        & dotnet restore $project -nologo -v quiet | Out-Host
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $manifest)) {
+            throw "Pester $PesterVersion could not be fetched from NuGet (dotnet restore $project). Install Pester 5 yourself (Install-PSResource Pester -Version 5.7.1) and run again."
         }
-    } catch {
-        throw "Pester 5 is needed for the tests and could not be installed: $_`nInstall it yourself: Install-Module Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck"
+    } else {
+        Write-Host "Pester 5 is not installed: using Pester $PesterVersion from the NuGet package folder ($manifest)."
     }
-    Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.5.0') |
-        Sort-Object Version -Descending | Select-Object -First 1
+    Test-ModuleManifest -LiteralPath $manifest -ErrorAction Stop
 }
 
 function Invoke-Test {
@@ -180,7 +185,7 @@ function Invoke-Package {
 }
 
 function Invoke-Bench {
-    Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" -- @BenchArgument
+    Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" '--' @BenchArgument
 }
 
 function Invoke-Clean {
