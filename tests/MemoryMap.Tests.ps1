@@ -50,7 +50,7 @@ Describe 'New-MemoryMap' {
         $map = New-MemoryMap -Path $file -Offset 5000 -Length 100
         $map.Offset | Should -Be 5000
         $map.Length | Should -Be 100
-        Read-MappedBytes -Map $map | Should -Be ($content[5000..5099])
+        ConvertTo-TestHex (Read-MappedBytes -Map $map) | Should -Be (ConvertTo-TestHex $content[5000..5099])
     }
 
     It 'creates a file of -Size with mode 0600' {
@@ -138,8 +138,8 @@ Describe 'New-MemoryMap' {
             [IO.File]::WriteAllBytes($shared, [byte[]](1, 2, 3))
             try {
                 chmod 644 $shared
-                $psd1 = Join-Path $PSScriptRoot '../MmapTools.psd1'
-                $out = setpriv --reuid=65534 --regid=65534 --clear-groups (Join-Path $PSHOME 'pwsh') -NoProfile -Command "Import-Module '$psd1'; try { New-MemoryMap -Path '$shared' -Access ReadWrite -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }"
+                $other = Get-PwshForOtherUser
+                $out = setpriv --reuid=65534 --regid=65534 --clear-groups $other.Pwsh -NoProfile -Command "Import-Module '$($other.Manifest)'; try { New-MemoryMap -Path '$shared' -Access ReadWrite -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }"
                 $out | Should -Be (Get-ErrorIdFor 'PermissionDenied' 'New-MemoryMap')
             } finally {
                 Remove-Item $shared -Force
@@ -270,7 +270,7 @@ Describe 'Write-MappedBytes' {
     It 'writes memory only on a copy-on-write map' {
         $map = New-MemoryMap -Path $file -Access CopyOnWrite
         Write-MappedBytes -Map $map -Offset 0 -Hex '01 02' -Confirm:$false
-        Read-MappedBytes -Map $map -Count 2 | Should -Be @(1, 2)
+        ConvertTo-TestHex (Read-MappedBytes -Map $map -Count 2) | Should -Be '0102'
         [IO.File]::ReadAllBytes($file) | Should -Be $content
     }
 
@@ -360,7 +360,7 @@ Describe 'Get-SharedMemory and Remove-SharedMemory' {
             Get-SharedMemory -Name $name | Should -Not -BeNullOrEmpty
             Get-SharedMemory -Name $name | Remove-SharedMemory -Confirm:$false
             Get-SharedMemory -Name $name -ErrorAction Ignore | Should -BeNullOrEmpty
-            Read-MappedBytes -Map $map -Count 1 | Should -Be @(0)
+            ConvertTo-TestHex (Read-MappedBytes -Map $map -Count 1) | Should -Be '00'
         } finally {
             Remove-MemoryMap $map -Confirm:$false
         }

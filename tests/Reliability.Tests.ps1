@@ -353,8 +353,8 @@ Describe 'Hostile file names through -LiteralPath' {
         if ($decoy -ne $path) { [IO.File]::WriteAllBytes($decoy, [byte[]]::new(300)) }
         $map = New-MemoryMap -LiteralPath $path
         $map.Path | Should -BeExactly $path
-        Read-MappedBytes -Map $map | Should -Be $bytes
-        Read-MappedBytes -LiteralPath $path -Count 10 | Should -Be $bytes[0..9]
+        ConvertTo-TestHex (Read-MappedBytes -Map $map) | Should -Be (ConvertTo-TestHex $bytes)
+        ConvertTo-TestHex (Read-MappedBytes -LiteralPath $path -Count 10) | Should -Be (ConvertTo-TestHex $bytes[0..9])
     }
 
     It 'refuses shared-memory names that would leave /dev/shm, and creates nothing' {

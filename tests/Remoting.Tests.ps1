@@ -50,6 +50,15 @@ Describe 'Export-Clixml and Import-Clixml' {
         $back.Map.IsOpen | Should -BeFalse
     }
 
+    It 'keeps enum values by name, so filters on them still work' {
+        $maps = @($back.Map, $back.Synced)
+        @($maps | Where-Object Kind -EQ File).Count | Should -Be 1
+        @($maps | Where-Object Kind -EQ SharedMemory).Count | Should -Be 1
+        @($maps | Where-Object Access -EQ ReadOnly).Count | Should -Be 1
+        $back.Map.Kind | Should -BeOfType [string]
+        $back.Map.Kind | Should -Be 'File'
+    }
+
     It 'keeps bytes, hex rows, text, write results and shared-memory info' {
         $back.Bytes | Should -Be $out.Bytes
         $back.Rows.Count | Should -Be 3
