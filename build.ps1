@@ -16,6 +16,8 @@
                       bin/, en-US help, LICENSE, README, CHANGELOG) and packs out/MmapTools.<version>.nupkg, which
                       Publish-Module, Publish-PSResource and Install-PSResource accept.
     Bench             runs the benchmarks in bench/ (Release build) and prints their figures.
+    Readme            builds, then runs every transcript of README.md (PS> commands) in a fresh pwsh and writes
+                      what each command prints into README.md (tests/Readme.Tests.ps1 checks it stays true).
     Clean             removes ./bin, ./out and the projects' obj/bin folders.
     Needs only the .NET SDK (10 or later) and pwsh 7.4+. When no Pester 5 is installed, Test and Stress fetch the pinned Pester 5.7.1 from NuGet.
 .EXAMPLE
@@ -29,7 +31,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Stress', 'Package', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Stress', 'Package', 'Bench', 'Readme', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -80,7 +82,7 @@ function Get-Pester5 {
     } else {
         Write-Host "Pester 5 is not installed: using Pester $PesterVersion from the NuGet package folder ($manifest)."
     }
-    Test-ModuleManifest -LiteralPath $manifest -ErrorAction Stop
+    Test-ModuleManifest -Path $manifest -ErrorAction Stop
 }
 
 function Invoke-Test {
@@ -206,5 +208,6 @@ switch ($Task) {
     'Stress' { Invoke-Stress }
     'Package' { Invoke-Build; Invoke-Package }
     'Bench' { Invoke-Bench }
+    'Readme' { Invoke-Build; & (Join-Path $root 'tools/Update-Readme.ps1') }
     'Clean' { Invoke-Clean }
 }

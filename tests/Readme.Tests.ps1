@@ -1,0 +1,36 @@
+# The README's transcripts (```powershell blocks with "PS> " commands) run as written, in a fresh pwsh with the
+# built module, and print what README.md shows. Regenerate them with ./build.ps1 -Task Readme.
+
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../tools/ReadmeExamples.psm1') -Force
+    $examples = @(Get-ReadmeExample -Path (Join-Path $PSScriptRoot '../README.md') | ForEach-Object {
+        @{ Example = $_; Index = $_.Index; Line = $_.Line; First = $_.Commands[0].Text.Split("`n")[0] }
+    })
+}
+
+Describe 'README transcript <Index> (line <Line>): <First>' -ForEach $examples {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot '../tools/ReadmeExamples.psm1') -Force
+        $readme = (Resolve-Path (Join-Path $PSScriptRoot '../README.md')).Path
+        $outputs = @(Invoke-ReadmeExample -Example $Example -Manifest (Join-Path $PSScriptRoot '../MmapTools.psd1') -Readme $readme)
+    }
+
+    It 'runs every command and prints what README.md shows' {
+        $outputs.Count | Should -Be $Example.Commands.Count
+        for ($c = 0; $c -lt $Example.Commands.Count; $c++) {
+            $shown = [string[]] @($Example.Commands[$c].Output)
+            $printed = [string[]] @($outputs[$c])
+            $because = "README line $($Example.Line): PS> $($Example.Commands[$c].Text) printed:`n$($printed -join "`n")`n"
+            if ($Example.Compare -eq 'shape') {
+                (ConvertTo-ReadmeShape $printed) -join "`n" | Should -Be ((ConvertTo-ReadmeShape $shown) -join "`n") -Because $because
+            } else {
+                $printed -join "`n" | Should -Be ($shown -join "`n") -Because $because
+            }
+            ($printed -join "`n") | Should -Not -Match 'Exception|is not recognized|ParameterBindingException' -Because $because
+        }
+    }
+
+    It 'prints no line wider than 80 columns' {
+        foreach ($o in $outputs) { foreach ($line in $o) { $line.Length | Should -BeLessOrEqual 80 -Because "'$line'" } }
+    }
+}
