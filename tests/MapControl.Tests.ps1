@@ -213,12 +213,12 @@ Describe 'New-MemoryMap -HugePages' {
     AfterEach { Get-MemoryMap | Remove-MemoryMap -Confirm:$false }
 
     It 'maps anonymous memory on huge pages, or says cleanly that none are configured' {
-        if ([MmapTools.HugePages]::Total -eq 0) {
+        if ([MmapTools.Mapping.HugePages]::Total -eq 0) {
             { New-MemoryMap -Anonymous -Length 1MB -HugePages -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor HugePagesUnavailable New-MemoryMap)
         } else {
             $map = New-MemoryMap -Anonymous -Length 1MB -HugePages
             Write-MappedBytes -Map $map -Offset 0 -Hex '01'
-            (Get-SmapsEntry $map.Address).KernelPageSize | Should -Be ([MmapTools.HugePages]::Size / 1024)
+            (Get-SmapsEntry $map.Address).KernelPageSize | Should -Be ([MmapTools.Mapping.HugePages]::Size / 1024)
         }
     }
 

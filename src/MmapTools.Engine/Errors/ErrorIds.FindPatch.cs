@@ -1,4 +1,4 @@
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>The error ids of the find-and-patch area (Find-MappedBytes, Write-MappedBytes -Backup, Restore-MappedBytes).</summary>
 public static partial class ErrorIds

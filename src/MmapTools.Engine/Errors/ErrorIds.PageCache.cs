@@ -1,4 +1,4 @@
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>The page-cache and memory-control area (issue 4): residency, touch, evict, lock, protect, advise, huge pages.</summary>
 public static partial class ErrorIds

@@ -1,4 +1,4 @@
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>Error ids of the process address-space area (Get-ProcessVma, Get-ProcessMemory).</summary>
 public static partial class ErrorIds

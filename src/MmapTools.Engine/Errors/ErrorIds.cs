@@ -1,4 +1,4 @@
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>
 /// The stable error ids of the engine. Each names one condition and is raised from one code path;

@@ -1,4 +1,4 @@
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>
 /// The category of an engine failure. Names and values are those of PowerShell's

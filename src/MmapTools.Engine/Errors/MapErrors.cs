@@ -1,7 +1,7 @@
 using System;
 using MmapTools.Interop;
 
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>Builds the engine's exceptions, so that every message has the same shape.</summary>
 internal static class MapErrors

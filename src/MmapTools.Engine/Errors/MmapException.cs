@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using MmapTools.Interop;
 
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>
 /// Every failure the engine reports. <see cref="ErrorId"/> is stable (one per code path, see

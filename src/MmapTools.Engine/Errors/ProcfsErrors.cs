@@ -3,7 +3,7 @@ using System.IO;
 using System.Text;
 using MmapTools.Interop;
 
-namespace MmapTools;
+namespace MmapTools.Errors;
 
 /// <summary>Builds the process area's exceptions (ErrorIds.Procfs.cs).</summary>
 internal static class ProcfsErrors

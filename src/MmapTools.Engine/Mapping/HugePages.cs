@@ -3,7 +3,7 @@ using System.Globalization;
 using System.IO;
 using MmapTools.Interop;
 
-namespace MmapTools;
+namespace MmapTools.Mapping;
 
 /// <summary>The hugetlb page pool (/proc/meminfo), for MapOptions.HugePages.</summary>
 public static class HugePages

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace MmapTools;
+namespace MmapTools.Mapping;
 
 /// <summary>
 /// The maps open in this process, by id. A map joins when created and leaves when disposed;

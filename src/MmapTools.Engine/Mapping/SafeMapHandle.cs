@@ -4,7 +4,7 @@ using System.Threading;
 using Microsoft.Win32.SafeHandles;
 using MmapTools.Interop;
 
-namespace MmapTools;
+namespace MmapTools.Mapping;
 
 /// <summary>
 /// Owns one mmap region and calls munmap when released. Every access takes a reference

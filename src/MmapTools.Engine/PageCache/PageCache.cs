@@ -7,7 +7,7 @@ using System.Linq;
 using Microsoft.Win32.SafeHandles;
 using MmapTools.Interop;
 
-namespace MmapTools;
+namespace MmapTools.Caching;
 
 /// <summary>
 /// The page cache of files: how much of a file is resident (cachestat, or mincore over windows of a

@@ -3,7 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Security.Cryptography;
 
-namespace MmapTools;
+namespace MmapTools.Patching;
 
 /// <summary>One change to apply to a stream of file bytes: at file offset <see cref="Offset"/>, these bytes instead.</summary>
 internal readonly record struct Substitution(long Offset, byte[] Bytes);

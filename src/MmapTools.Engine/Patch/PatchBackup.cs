@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text.Json;
 
-namespace MmapTools;
+namespace MmapTools.Patching;
 
 /// <summary>One patched range in a backup record: what was there before, and what the patch wrote.</summary>
 public sealed class PatchBackupRange

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace MmapTools;
+namespace MmapTools.Patching;
 
 /// <summary>One hit of a patch: write <see cref="Data"/> at <see cref="Offset"/> of an open map or of a file.</summary>
 public sealed class PatchRequest

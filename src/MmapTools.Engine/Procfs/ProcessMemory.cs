@@ -7,7 +7,7 @@ using System.Globalization;
 using System.Text;
 using MmapTools.Interop;
 
-namespace MmapTools;
+namespace MmapTools.Procfs;
 
 /// <summary>
 /// A process's address space from /proc: its VMAs (maps, smaps), grouped or in total (smaps_rollup).

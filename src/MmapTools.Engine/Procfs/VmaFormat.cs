@@ -5,7 +5,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace MmapTools;
+namespace MmapTools.Procfs;
 
 /// <summary>
 /// Parsing and formatting of /proc/PID/maps and smaps lines, from bytes: no string per field, only the

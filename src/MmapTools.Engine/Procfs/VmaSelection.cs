@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Numerics;
 
-namespace MmapTools;
+namespace MmapTools.Procfs;
 
 /// <summary>
 /// A -Permission filter: letters of "rwxsp" that must all hold ("w", "rx"; "s" shared, "p" private), or a

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
 
-namespace MmapTools;
+namespace MmapTools.Search;
 
 /// <summary>
 /// A byte pattern to search for: literal bytes with optional single-byte wildcards (<c>??</c> in hex).
