@@ -16,6 +16,7 @@ public sealed class ReadMappedBytesCommand : MapTargetCmdlet
 
     /// <summary>How many bytes; default the rest of the map (or file).</summary>
     [Parameter(Position = 2)]
+    [Alias("Length")]
     public long Count { get; set; }
 
     /// <summary>Output hex-dump rows (offset, hex, ASCII) instead of one byte[].</summary>

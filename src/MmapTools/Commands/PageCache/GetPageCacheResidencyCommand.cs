@@ -18,7 +18,7 @@ public sealed class GetPageCacheResidencyCommand : PageCacheCmdlet
     public MemoryMap Map { get; set; } = null!;
 
     /// <summary>The ids of open maps.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MapIdCompleter))]
     public int[] Id { get; set; } = null!;
 

@@ -40,6 +40,7 @@ public sealed class FindMappedBytesCommand : MapTargetCmdlet, IDisposable
     /// <summary>How many bytes to search from -Offset (default: the rest). A match lies wholly inside.</summary>
     [Parameter]
     [ValidateRange(0L, long.MaxValue)]
+    [Alias("Count")]
     public long Length { get; set; }
 
     /// <summary>Stop after this many matches in each map or file.</summary>
