@@ -73,12 +73,29 @@ public static class Hex
             throw Invalid(text, "it holds no hex digits");
         }
 
-        var result = new List<byte>(text.Length / 2);
+        List<byte?> parsed = ParseGroups(text, wildcards: false, why => Invalid(text, why));
+        var result = new byte[parsed.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = parsed[i]!.Value;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The hex reader behind <see cref="Parse"/> and <see cref="Search.BytePattern.FromHex"/>: groups of
+    /// [0x]digit pairs separated by spaces, commas, '-' or ':'. With <paramref name="wildcards"/>, "??" stands for
+    /// any byte (null in the result). A malformed group becomes <paramref name="invalid"/>(why).
+    /// </summary>
+    internal static List<byte?> ParseGroups(string text, bool wildcards, Func<string, MmapException> invalid)
+    {
+        var result = new List<byte?>(text.Length / 2);
         int i = 0;
         while (i < text.Length)
         {
             char c = text[i];
-            if (char.IsWhiteSpace(c) || c is ',' or '-' or ':')
+            if (IsSeparator(c))
             {
                 i++;
                 continue;
@@ -92,11 +109,13 @@ public static class Hex
             }
 
             int digitsStart = i;
-            while (i < text.Length && !(char.IsWhiteSpace(text[i]) || text[i] is ',' or '-' or ':'))
+            while (i < text.Length && !IsSeparator(text[i]))
             {
-                if (!char.IsAsciiHexDigit(text[i]))
+                if (!char.IsAsciiHexDigit(text[i]) && !(wildcards && text[i] == '?'))
                 {
-                    throw Invalid(text, $"'{text[i]}' at position {i} is not a hex digit");
+                    throw invalid(wildcards
+                        ? $"'{text[i]}' at position {i} is neither a hex digit nor the '??' wildcard"
+                        : $"'{text[i]}' at position {i} is not a hex digit");
                 }
 
                 i++;
@@ -105,22 +124,38 @@ public static class Hex
             int digits = i - digitsStart;
             if (digits == 0)
             {
-                throw Invalid(text, $"'0x' at position {start} has no digits after it");
+                throw invalid($"'0x' at position {start} has no digits after it");
             }
 
             if (digits % 2 != 0)
             {
-                throw Invalid(text, $"the group '{text[start..i]}' at position {start} has an odd number of digits; write each byte as two digits (0F, not F)");
+                throw invalid(wildcards
+                    ? $"the group '{text[start..i]}' at position {start} has an odd number of characters; write each byte as two digits (0F, not F) and a wildcard as '??'"
+                    : $"the group '{text[start..i]}' at position {start} has an odd number of digits; write each byte as two digits (0F, not F)");
             }
 
             for (int d = digitsStart; d < i; d += 2)
             {
-                result.Add((byte)((HexValue(text[d]) << 4) | HexValue(text[d + 1])));
+                char hi = text[d], lo = text[d + 1];
+                if (hi == '?' && lo == '?')
+                {
+                    result.Add(null);
+                }
+                else if (hi == '?' || lo == '?')
+                {
+                    throw invalid($"'{hi}{lo}' at position {d} mixes a digit and '?'; a wildcard stands for a whole byte ('??')");
+                }
+                else
+                {
+                    result.Add((byte)((HexValue(hi) << 4) | HexValue(lo)));
+                }
             }
         }
 
-        return result.ToArray();
+        return result;
     }
+
+    private static bool IsSeparator(char c) => char.IsWhiteSpace(c) || c is ',' or '-' or ':';
 
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 

@@ -9,9 +9,11 @@ namespace MmapTools.Procfs;
 
 /// <summary>
 /// Parsing and formatting of /proc/PID/maps and smaps lines, from bytes: no string per field, only the
-/// name column becomes a string (and repeated names reuse the previous one).
+/// name column becomes a string (and repeated names reuse the previous one). This file reads a maps line (the
+/// fixed fields and the name column); VmaFormat.Smaps.cs reads smaps "Key: value" and VmFlags lines;
+/// VmaFormat.Print.cs writes a VMA back as the kernel prints it.
 /// </summary>
-public static class VmaFormat
+public static partial class VmaFormat
 {
     /// <summary>The column the name starts at on 64-bit kernels: seq_setwidth(25 + 6 * sizeof(void *) - 1), then one space.</summary>
     internal const int NameColumn = 73;
@@ -312,121 +314,6 @@ public static class VmaFormat
     internal static bool IsAmbiguous(ReadOnlySpan<byte> raw) =>
         raw.Length > 0 && raw[0] != '[' && (raw.IndexOf((byte)'\\') >= 0 || raw.EndsWith(DeletedSuffix));
 
-    /// <summary>Parses an smaps "Key:   123 kB" line: the key, the value in bytes (kB × 1024) or as printed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static bool TryParseKeyValue(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> key, out long value, out bool isKb)
-    {
-        key = default;
-        value = 0;
-        isKb = false;
-        int colon = line.IndexOf((byte)':');
-        if (colon <= 0)
-        {
-            return false;
-        }
-
-        key = line[..colon];
-        int i = colon + 1;
-        while (i < line.Length && line[i] == ' ')
-        {
-            i++;
-        }
-
-        if (!TryDecimal(line, ref i, out ulong v) || v > long.MaxValue / 1024)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> rest = line[i..];
-        if (rest.SequenceEqual(" kB"u8))
-        {
-            isKb = true;
-            value = (long)v * 1024;
-            return true;
-        }
-
-        value = (long)v;
-        return rest.TrimEnd((byte)' ').IsEmpty;
-    }
-
-    private static readonly (string Mnemonic, VmFlags Flag)[] FlagTable =
-    {
-        ("rd", VmFlags.Readable), ("wr", VmFlags.Writeable), ("ex", VmFlags.Executable), ("sh", VmFlags.Shared),
-        ("mr", VmFlags.MayRead), ("mw", VmFlags.MayWrite), ("me", VmFlags.MayExecute), ("ms", VmFlags.MayShare),
-        ("gd", VmFlags.GrowsDown), ("pf", VmFlags.PurePfn), ("dw", VmFlags.DenyWrite), ("lo", VmFlags.Locked),
-        ("io", VmFlags.Io), ("sr", VmFlags.SequentialRead), ("rr", VmFlags.RandomRead), ("dc", VmFlags.DontCopy),
-        ("de", VmFlags.DontExpand), ("ac", VmFlags.Accountable), ("nr", VmFlags.NoReserve), ("ht", VmFlags.HugeTlb),
-        ("sf", VmFlags.SyncFault), ("nl", VmFlags.NonLinear), ("ar", VmFlags.ArchSpecific), ("wf", VmFlags.WipeOnFork),
-        ("dd", VmFlags.DontDump), ("sd", VmFlags.SoftDirty), ("mm", VmFlags.MixedMap), ("hg", VmFlags.HugePage),
-        ("nh", VmFlags.NoHugePage), ("mg", VmFlags.Mergeable), ("bt", VmFlags.BtiGuarded), ("mt", VmFlags.MteTagged),
-        ("um", VmFlags.UffdMissing), ("uw", VmFlags.UffdWriteProtect), ("ui", VmFlags.UffdMinor), ("ss", VmFlags.ShadowStack),
-        ("sl", VmFlags.Sealed), ("lf", VmFlags.LockOnFault), ("dp", VmFlags.DropPages), ("gu", VmFlags.GuardRegions),
-    };
-
-    private static readonly VmFlags[] FlagByCode = BuildFlagCodes();
-
-    private static VmFlags[] BuildFlagCodes()
-    {
-        var t = new VmFlags[26 * 26];
-        foreach ((string m, VmFlags f) in FlagTable)
-        {
-            t[((m[0] - 'a') * 26) + (m[1] - 'a')] = f;
-        }
-
-        return t;
-    }
-
-    /// <summary>Parses the mnemonics of a VmFlags line ("rd wr mr mw me ac sd "); unknown ones set <see cref="VmFlags.Unknown"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static VmFlags ParseVmFlags(ReadOnlySpan<byte> text)
-    {
-        VmFlags flags = VmFlags.None;
-        int i = 0;
-        while (i < text.Length)
-        {
-            while (i < text.Length && text[i] == ' ')
-            {
-                i++;
-            }
-
-            int start = i;
-            while (i < text.Length && text[i] != ' ')
-            {
-                i++;
-            }
-
-            if (i == start)
-            {
-                break;
-            }
-
-            VmFlags f = VmFlags.None;
-            if (i - start == 2 && unchecked((uint)(text[start] - 'a')) < 26 && unchecked((uint)(text[start + 1] - 'a')) < 26)
-            {
-                f = FlagByCode[((text[start] - 'a') * 26) + (text[start + 1] - 'a')];
-            }
-
-            flags |= f == VmFlags.None ? VmFlags.Unknown : f;
-        }
-
-        return flags;
-    }
-
-    /// <summary>The mnemonics of <paramref name="flags"/>, in the kernel's order, space-separated.</summary>
-    public static string FormatVmFlags(VmFlags flags)
-    {
-        var sb = new StringBuilder();
-        foreach ((string m, VmFlags f) in FlagTable)
-        {
-            if ((flags & f) != 0)
-            {
-                sb.Append(m).Append(' ');
-            }
-        }
-
-        return sb.ToString().TrimEnd();
-    }
-
     /// <summary>Parses one maps line (no newline) into a VMA, as the reader does, without map_files.</summary>
     internal static ProcessVma? ParseMapsLine(ReadOnlySpan<byte> line, int pid = 0)
     {
@@ -442,45 +329,5 @@ public static class VmaFormat
             Offset = h.Offset, DeviceMajor = h.Major, DeviceMinor = h.Minor, Inode = h.Inode,
             Path = n.Path, RawPath = n.RawPath, Kind = n.Kind, Name = n.Name, IsDeleted = n.IsDeleted,
         };
-    }
-
-    /// <summary>The name column as the kernel prints it: newlines escaped as "\012", " (deleted)" appended.</summary>
-    public static string FormatName(ProcessVma vma)
-    {
-        if (vma.Path is null)
-        {
-            return string.Empty;
-        }
-
-        if (vma.Path.StartsWith('[') && vma.Path.EndsWith(']'))
-        {
-            return vma.Path;
-        }
-
-        return vma.Path.Replace("\n", "\\012", StringComparison.Ordinal) + (vma.IsDeleted ? " (deleted)" : string.Empty);
-    }
-
-    /// <summary>Formats a VMA as the kernel prints it in /proc/PID/maps (64-bit layout, without the newline).</summary>
-    public static string FormatMapsLine(ProcessVma vma)
-    {
-        var sb = new StringBuilder(128);
-        sb.Append(vma.Start.ToString("x8", CultureInfo.InvariantCulture)).Append('-')
-          .Append(vma.End.ToString("x8", CultureInfo.InvariantCulture)).Append(' ')
-          .Append(PermissionText(vma.Permission)).Append(' ')
-          .Append(vma.Offset.ToString("x8", CultureInfo.InvariantCulture)).Append(' ')
-          .Append(vma.Device).Append(' ')
-          .Append(vma.Inode.ToString(CultureInfo.InvariantCulture)).Append(' ');
-        string name = FormatName(vma);
-        if (name.Length > 0)
-        {
-            if (sb.Length < NameColumn - 1)
-            {
-                sb.Append(' ', NameColumn - 1 - sb.Length);
-            }
-
-            sb.Append(' ').Append(name);
-        }
-
-        return sb.ToString();
     }
 }

@@ -1,8 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace MmapTools.Search;
@@ -13,7 +10,7 @@ namespace MmapTools.Search;
 /// The search looks for the longest run of literal bytes (the anchor) with a vectorised
 /// <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> and checks the rest around each candidate.
 /// </summary>
-public sealed class BytePattern
+public sealed partial class BytePattern
 {
     private readonly byte[] _bytes;
     private readonly bool[]? _wild;
@@ -124,72 +121,24 @@ public sealed class BytePattern
                 $"The hex pattern '{hex}' holds no bytes: write them as 'DE AD ?? EF'.");
         }
 
-        var bytes = new List<byte>(hex.Length / 2);
-        var wild = new List<bool>(hex.Length / 2);
-        int i = 0;
-        while (i < hex.Length)
+        List<byte?> parsed = Hex.ParseGroups(hex, wildcards: true, why => InvalidHex(hex, why));
+        var bytes = new byte[parsed.Count];
+        bool[]? wild = null;
+        for (int i = 0; i < bytes.Length; i++)
         {
-            char c = hex[i];
-            if (IsSeparator(c))
+            if (parsed[i] is { } b)
             {
-                i++;
-                continue;
+                bytes[i] = b;
             }
-
-            int start = i;
-            if (c == '0' && i + 1 < hex.Length && hex[i + 1] is 'x' or 'X')
+            else
             {
-                i += 2;
-            }
-
-            int digitsStart = i;
-            while (i < hex.Length && !IsSeparator(hex[i]))
-            {
-                if (!char.IsAsciiHexDigit(hex[i]) && hex[i] != '?')
-                {
-                    throw InvalidHex(hex, $"'{hex[i]}' at position {i} is neither a hex digit nor the '??' wildcard");
-                }
-
-                i++;
-            }
-
-            int digits = i - digitsStart;
-            if (digits == 0)
-            {
-                throw InvalidHex(hex, $"'0x' at position {start} has no digits after it");
-            }
-
-            if (digits % 2 != 0)
-            {
-                throw InvalidHex(hex, $"the group '{hex[start..i]}' at position {start} has an odd number of characters; write each byte as two digits (0F, not F) and a wildcard as '??'");
-            }
-
-            for (int d = digitsStart; d < i; d += 2)
-            {
-                char hi = hex[d], lo = hex[d + 1];
-                if (hi == '?' && lo == '?')
-                {
-                    bytes.Add(0);
-                    wild.Add(true);
-                }
-                else if (hi == '?' || lo == '?')
-                {
-                    throw InvalidHex(hex, $"'{hi}{lo}' at position {d} mixes a digit and '?'; a wildcard stands for a whole byte ('??')");
-                }
-                else
-                {
-                    bytes.Add((byte)((HexValue(hi) << 4) | HexValue(lo)));
-                    wild.Add(false);
-                }
+                wild ??= new bool[bytes.Length];
+                wild[i] = true;
             }
         }
 
-        return new BytePattern(bytes.ToArray(), wild.Contains(true) ? wild.ToArray() : null);
+        return new BytePattern(bytes, wild);
     }
-
-    private static bool IsSeparator(char c) => char.IsWhiteSpace(c) || c is ',' or '-' or ':';
-
-    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     private static MmapException InvalidHex(string hex, string why) =>
         MapErrors.Create(ErrorIds.PatternInvalid, MapErrorCategory.InvalidArgument,
@@ -251,141 +200,6 @@ public sealed class BytePattern
             }
 
             from = s + 1;
-        }
-
-        return -1;
-    }
-
-    /// <summary>
-    /// The first index of <paramref name="anchor"/> (2 bytes or more) in <paramref name="window"/>, or -1; as
-    /// <c>window.IndexOf(anchor)</c>. Compares the anchor's first and last bytes at every position with the widest
-    /// vectors the CPU has (512, 256 or 128 bits), and checks the whole anchor only where both agree.
-    /// </summary>
-    internal static int FindAnchor(ReadOnlySpan<byte> window, ReadOnlySpan<byte> anchor)
-    {
-        int gap = anchor.Length - 1;
-        int positions = window.Length - gap;      // anchor starts examined: [0, positions)
-        if (positions <= 0)
-        {
-            return -1;
-        }
-
-        ref byte w = ref MemoryMarshal.GetReference(window);
-        byte first = anchor[0], last = anchor[gap];
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated && positions >= Vector512<byte>.Count)
-        {
-            Vector512<byte> vf = Vector512.Create(first), vl = Vector512.Create(last);
-            const int Step = 64;
-
-            // Four vectors per step, tested together: candidates are rare, so the common case is one branch per 256 bytes.
-            for (; i <= positions - (4 * Step); i += 4 * Step)
-            {
-                Vector512<byte> b0 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)i), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
-                Vector512<byte> b1 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + Step)), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + Step + gap)), vl);
-                Vector512<byte> b2 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (2 * Step))), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (2 * Step) + gap)), vl);
-                Vector512<byte> b3 = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (3 * Step))), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + (3 * Step) + gap)), vl);
-                if ((b0 | b1 | b2 | b3) != Vector512<byte>.Zero)
-                {
-                    int found = Verify(window, anchor, i, b0.ExtractMostSignificantBits());
-                    found = found >= 0 ? found : Verify(window, anchor, i + Step, b1.ExtractMostSignificantBits());
-                    found = found >= 0 ? found : Verify(window, anchor, i + (2 * Step), b2.ExtractMostSignificantBits());
-                    found = found >= 0 ? found : Verify(window, anchor, i + (3 * Step), b3.ExtractMostSignificantBits());
-                    if (found >= 0)
-                    {
-                        return found;
-                    }
-                }
-            }
-
-            for (; i <= positions - Step; i += Step)
-            {
-                Vector512<byte> both = Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)i), vf) & Vector512.Equals(Vector512.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
-                if (both != Vector512<byte>.Zero)
-                {
-                    int found = Verify(window, anchor, i, both.ExtractMostSignificantBits());
-                    if (found >= 0)
-                    {
-                        return found;
-                    }
-                }
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && positions >= Vector256<byte>.Count)
-        {
-            Vector256<byte> vf = Vector256.Create(first), vl = Vector256.Create(last);
-            const int Step = 32;
-            for (; i <= positions - (4 * Step); i += 4 * Step)
-            {
-                Vector256<byte> b0 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)i), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
-                Vector256<byte> b1 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + Step)), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + Step + gap)), vl);
-                Vector256<byte> b2 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (2 * Step))), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (2 * Step) + gap)), vl);
-                Vector256<byte> b3 = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (3 * Step))), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + (3 * Step) + gap)), vl);
-                if ((b0 | b1 | b2 | b3) != Vector256<byte>.Zero)
-                {
-                    int found = Verify(window, anchor, i, b0.ExtractMostSignificantBits());
-                    found = found >= 0 ? found : Verify(window, anchor, i + Step, b1.ExtractMostSignificantBits());
-                    found = found >= 0 ? found : Verify(window, anchor, i + (2 * Step), b2.ExtractMostSignificantBits());
-                    found = found >= 0 ? found : Verify(window, anchor, i + (3 * Step), b3.ExtractMostSignificantBits());
-                    if (found >= 0)
-                    {
-                        return found;
-                    }
-                }
-            }
-
-            for (; i <= positions - Step; i += Step)
-            {
-                Vector256<byte> both = Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)i), vf) & Vector256.Equals(Vector256.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
-                if (both != Vector256<byte>.Zero)
-                {
-                    int found = Verify(window, anchor, i, both.ExtractMostSignificantBits());
-                    if (found >= 0)
-                    {
-                        return found;
-                    }
-                }
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && positions >= Vector128<byte>.Count)
-        {
-            Vector128<byte> vf = Vector128.Create(first), vl = Vector128.Create(last);
-            for (; i <= positions - Vector128<byte>.Count; i += Vector128<byte>.Count)
-            {
-                Vector128<byte> both = Vector128.Equals(Vector128.LoadUnsafe(ref w, (nuint)i), vf) & Vector128.Equals(Vector128.LoadUnsafe(ref w, (nuint)(i + gap)), vl);
-                if (both != Vector128<byte>.Zero)
-                {
-                    int found = Verify(window, anchor, i, both.ExtractMostSignificantBits());
-                    if (found >= 0)
-                    {
-                        return found;
-                    }
-                }
-            }
-        }
-
-        for (; i < positions; i++)
-        {
-            if (window[i] == first && window[i + gap] == last && window.Slice(i, anchor.Length).SequenceEqual(anchor))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private static int Verify(ReadOnlySpan<byte> window, ReadOnlySpan<byte> anchor, int at, ulong bits)
-    {
-        while (bits != 0)
-        {
-            int i = at + BitOperations.TrailingZeroCount(bits);
-            if (window.Slice(i, anchor.Length).SequenceEqual(anchor))
-            {
-                return i;
-            }
-
-            bits &= bits - 1;
         }
 
         return -1;
