@@ -118,16 +118,9 @@ public static class MapControl
     {
         ArgumentNullException.ThrowIfNull(map);
         long n = CheckedCount(map, "advise", offset, count);
-        if (n == 0)
+        int errno = OnPages(map, offset, n, (start, length) => Libc.MAdvise(start, length, ToMadv(advice)));
+        if (errno != 0)
         {
-            return;
-        }
-
-        using var use = new MemoryMap.Use(map);
-        (IntPtr start, nuint length) = map.PageRange(offset, n);
-        if (Libc.MAdvise(start, length, ToMadv(advice)) != 0)
-        {
-            int errno = Libc.LastErrno;
             string hint = (advice, errno) switch
             {
                 (MapAdvice.PopulateWrite, Errno.EINVAL) => " PopulateWrite needs a map the process may write; this one is read-only (by -Access or by its protection).",
@@ -151,16 +144,9 @@ public static class MapControl
     {
         ArgumentNullException.ThrowIfNull(map);
         long n = CheckedCount(map, "lock", offset, count);
-        if (n == 0)
+        int errno = OnPages(map, offset, n, Libc.MLock);
+        if (errno != 0)
         {
-            return;
-        }
-
-        using var use = new MemoryMap.Use(map);
-        (IntPtr start, nuint length) = map.PageRange(offset, n);
-        if (Libc.MLock(start, length) != 0)
-        {
-            int errno = Libc.LastErrno;
             throw MapErrors.Create(ErrorIds.LockFailed,
                 MapErrors.LockCategory(errno),
                 $"Cannot lock bytes {offset}..{offset + n - 1} of map {map.Id} ({map.Describe()}) in RAM: {Errno.Describe(errno)}. " +
@@ -175,19 +161,29 @@ public static class MapControl
     {
         ArgumentNullException.ThrowIfNull(map);
         long n = CheckedCount(map, "unlock", offset, count);
+        int errno = OnPages(map, offset, n, Libc.MUnlock);
+        if (errno != 0)
+        {
+            throw MapErrors.Create(ErrorIds.UnlockFailed, MapErrorCategory.InvalidOperation,
+                $"munlock over bytes {offset}..{offset + n - 1} of map {map.Id} ({map.Describe()}) failed: {Errno.Describe(errno)}.", errno, map.Path, offset, n);
+        }
+    }
+
+    /// <summary>
+    /// What every page-range call shares: holds a <see cref="MemoryMap.Use"/> (so the map cannot be unmapped under
+    /// the call), rounds bytes [offset, offset+n) out to whole pages and runs <paramref name="call"/> on them.
+    /// Returns 0, or the errno the call left (read right after it). Nothing is called when <paramref name="n"/> is 0.
+    /// </summary>
+    private static int OnPages(MemoryMap map, long offset, long n, Func<IntPtr, nuint, int> call)
+    {
         if (n == 0)
         {
-            return;
+            return 0;
         }
 
         using var use = new MemoryMap.Use(map);
         (IntPtr start, nuint length) = map.PageRange(offset, n);
-        if (Libc.MUnlock(start, length) != 0)
-        {
-            int errno = Libc.LastErrno;
-            throw MapErrors.Create(ErrorIds.UnlockFailed, MapErrorCategory.InvalidOperation,
-                $"munlock over bytes {offset}..{offset + n - 1} of map {map.Id} ({map.Describe()}) failed: {Errno.Describe(errno)}.", errno, map.Path, offset, n);
-        }
+        return call(start, length) != 0 ? Libc.LastErrno : 0;
     }
 
     private static long CheckedCount(MemoryMap map, string operation, long offset, long? count)
