@@ -69,7 +69,7 @@ Describe 'Get-PageCacheResidency' {
     It 'says which method it used, and reports cachestat counts only with cachestat' {
         $file = New-ColdFile 'method.bin' 16
         $auto = Get-PageCacheResidency -Path $file
-        if ([MmapTools.PageCache]::HasCacheStat) {
+        if ([MmapTools.Caching.PageCache]::HasCacheStat) {
             $auto.Method | Should -Be 'CacheStat'
             $auto.Dirty | Should -Not -BeNullOrEmpty
             $auto.Evicted | Should -Not -BeNullOrEmpty
@@ -266,7 +266,7 @@ Describe 'Lock-PageCache and Unlock-PageCache' {
     It '-WhatIf locks nothing' {
         $file = New-ColdFile 'lock-whatif.bin' 8
         Lock-PageCache -Path $file -WhatIf | Should -BeNullOrEmpty
-        [MmapTools.PageCache]::LockedMapsOf($file) | Should -BeNullOrEmpty
+        [MmapTools.Caching.PageCache]::LockedMapsOf($file) | Should -BeNullOrEmpty
     }
 
     It 'unlocking what is not locked is CacheLockNotFound' {
@@ -282,6 +282,6 @@ Describe 'Lock-PageCache and Unlock-PageCache' {
         Lock-PageCache -Path $c | Out-Null
         (Unlock-PageCache -Path (Join-Path $dir 'lock-tree') -Recurse).Path | Should -Be @($a, $b)
         (Unlock-PageCache -All).Path | Should -Be @($c)
-        [MmapTools.PageCache]::LockedMaps | Should -BeNullOrEmpty
+        [MmapTools.Caching.PageCache]::LockedMaps | Should -BeNullOrEmpty
     }
 }

@@ -9,7 +9,7 @@ BeforeAll {
     $script:sleeper = Start-Process -FilePath sleep -ArgumentList 300 -PassThru
     # A kernel thread, where the kernel shows them (not inside a pid namespace).
     $script:kthread = Get-ChildItem /proc -Directory -Name | Where-Object { $_ -match '^\d+$' } |
-        Where-Object { [MmapTools.ProcessMemory]::IsKernelThread([int] $_) } | Select-Object -First 1
+        Where-Object { [MmapTools.Procfs.ProcessMemory]::IsKernelThread([int] $_) } | Select-Object -First 1
     $gone = Start-Process -FilePath true -PassThru
     $gone.WaitForExit()
     $script:gonePid = $gone.Id
