@@ -702,8 +702,23 @@ public sealed partial class MemoryMap : IDisposable
 
     /// <summary>
     /// Throws MapClosed, OffsetInvalid, CountInvalid or AccessOutOfRange unless [offset, offset+count) lies in
-    /// the open map. <paramref name="operation"/> ("read", "write", ...) goes into the message.
+    /// the open map, and returns the count: <paramref name="count"/>, or with null the rest of the map from
+    /// <paramref name="offset"/>. <paramref name="operation"/> ("read", "write", ...) goes into the message.
     /// </summary>
+    public long CheckRange(string operation, long offset, long? count)
+    {
+        // With no count the range runs to the end: an offset past the end is then the offset's fault, not a count's.
+        if (count is null && IsOpen && offset > Length)
+        {
+            throw MapErrors.OffsetPastEnd(this, operation, offset);
+        }
+
+        long n = count ?? Length - Math.Max(0, offset);
+        CheckRange(operation, offset, n);
+        return n;
+    }
+
+    /// <summary>Throws MapClosed, OffsetInvalid, CountInvalid or AccessOutOfRange unless [offset, offset+count) lies in the open map.</summary>
     public void CheckRange(string operation, long offset, long count)
     {
         if (!IsOpen)
