@@ -617,8 +617,7 @@ public sealed partial class MemoryMap : IDisposable
     public void Sync(long offset = 0, long? count = null, SyncOptions options = SyncOptions.None)
     {
         // Without a count, to the end of the map; from past the end that is AccessOutOfRange, not a negative count.
-        long n = count ?? Math.Max(0, Length - Math.Max(0, offset));
-        CheckRange("sync", offset, n);
+        long n = CheckRange("sync", offset, count);
         using var use = new Use(this);
         (IntPtr start, nuint length) = PageRange(offset, n);
         Libc.MsyncFlags flags = ((options & SyncOptions.Async) != 0 ? Libc.MsyncFlags.Async : Libc.MsyncFlags.Sync) |
