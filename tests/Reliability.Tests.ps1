@@ -242,7 +242,7 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         @{ Command = 'Lock-PageCache'; Case = 'special: a FIFO'; Id = 'CacheFileUnsupported'; Call = { Lock-PageCache -LiteralPath $fifo -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Lock-PageCache'; Case = 'special: /dev/zero'; Id = 'CacheFileUnsupported'; Call = { Lock-PageCache -LiteralPath '/dev/zero' -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Lock-PageCache'; Case = 'special: a socket'; Id = 'CacheFileUnsupported'; Call = { Lock-PageCache -LiteralPath $socketPath -Confirm:$false -ErrorAction Stop } }
-        @{ Command = 'Restore-MappedBytes'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Restore-MappedBytes -LiteralPath $special -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'special: a directory named'; Id = 'BackupReadFailed'; Call = { Restore-MappedBytes -LiteralPath $special -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Restore-MappedBytes'; Case = 'special: a FIFO'; Id = 'BackupNotRegularFile'; Call = { Restore-MappedBytes -LiteralPath $fifo -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Restore-MappedBytes'; Case = 'special: /dev/zero'; Id = 'BackupNotRegularFile'; Call = { Restore-MappedBytes -LiteralPath '/dev/zero' -Confirm:$false -ErrorAction Stop } }
         @{ Command = 'Restore-MappedBytes'; Case = 'special: a socket'; Id = 'BackupNotRegularFile'; Call = { Restore-MappedBytes -LiteralPath $socketPath -Confirm:$false -ErrorAction Stop } }

@@ -199,8 +199,8 @@ public sealed class PatchBackup
     {
         if (st.Kind == FileKind.Directory)
         {
-            throw MapErrors.Create(ErrorIds.PathIsDirectory, MapErrorCategory.InvalidArgument,
-                $"'{full}' is a directory (EISDIR), not a backup record. Give the file written by Write-MappedBytes -Backup.", Interop.Errno.EISDIR, full);
+            throw MapErrors.Create(ErrorIds.BackupReadFailed, MapErrorCategory.ReadError,
+                $"Cannot read the backup record '{full}': it is a directory (EISDIR). Give the file written by Write-MappedBytes -Backup.", Interop.Errno.EISDIR, full);
         }
 
         if (st.Kind != FileKind.Regular)
