@@ -61,11 +61,22 @@ public abstract class MmapCmdlet : PSCmdlet
                     continue;
                 }
 
+                // The provider answers a malformed pattern ('a[') with no matches at all: check it first.
+                CheckWildcard(path);
                 Collection<string> matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
-                if (IsFileSystem(provider, path))
+                if (!IsFileSystem(provider, path))
                 {
-                    result.AddRange(matches);
+                    continue;
                 }
+
+                if (matches.Count == 0)
+                {
+                    WriteError(NewError(ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound,
+                        $"No file matches the wildcard '{path}' (ENOENT). Check the pattern; use -LiteralPath for a name with [ ] * ?.", path));
+                    continue;
+                }
+
+                result.AddRange(matches);
             }
             catch (ItemNotFoundException e)
             {
@@ -88,6 +99,37 @@ public abstract class MmapCmdlet : PSCmdlet
                 WriteError(NewError(ErrorIds.PathInvalid, ErrorCategory.InvalidArgument,
                     $"The path '{path}' is not valid: {e.Message}", path));
             }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Throws <see cref="WildcardPatternException"/> when <paramref name="pattern"/> is not a valid wildcard
+    /// (an unclosed '[', a bad range), which callers turn into PathInvalid.
+    /// </summary>
+    protected static void CheckWildcard(string pattern) =>
+        _ = WildcardPattern.Get(pattern, WildcardOptions.CultureInvariant).IsMatch(string.Empty);
+
+    /// <summary>
+    /// Builds wildcard patterns from user input, or writes a terminating PathInvalid error for a malformed one.
+    /// </summary>
+    protected List<WildcardPattern> ToWildcards(IEnumerable<string> patterns)
+    {
+        var result = new List<WildcardPattern>();
+        foreach (string p in patterns)
+        {
+            try
+            {
+                CheckWildcard(p);
+            }
+            catch (WildcardPatternException e)
+            {
+                ThrowTerminatingError(NewError(ErrorIds.PathInvalid, ErrorCategory.InvalidArgument,
+                    $"The pattern '{p}' is not a valid wildcard: {e.Message} Escape [ and ] with a backtick (`[) to match them literally.", p));
+            }
+
+            result.Add(WildcardPattern.Get(p, WildcardOptions.CultureInvariant));
         }
 
         return result;

@@ -20,6 +20,8 @@ public static partial class ErrorIds
     public const string PatchOverlap = "PatchOverlap";
     /// <summary>A target of a many-hit patch failed before writing, so (all or nothing) nothing was written.</summary>
     public const string PatchAbandoned = "PatchAbandoned";
+    /// <summary>A match's replacement is longer or shorter than the match, and -AllowLengthChange was not given; nothing was written.</summary>
+    public const string PatchLengthMismatch = "PatchLengthMismatch";
     /// <summary>A write failed part-way and putting the earlier hits back failed too; some bytes remain patched.</summary>
     public const string PatchIncomplete = "PatchIncomplete";
 
@@ -32,6 +34,10 @@ public static partial class ErrorIds
     public const string BackupNotSupported = "BackupNotSupported";
     /// <summary>The backup record could not be read (I/O error, permission).</summary>
     public const string BackupReadFailed = "BackupReadFailed";
+    /// <summary>The backup record named is not a regular file (a FIFO, device or socket); it is not opened.</summary>
+    public const string BackupNotRegularFile = "BackupNotRegularFile";
+    /// <summary>The backup record is larger than any record Write-MappedBytes writes; it is not read.</summary>
+    public const string BackupTooLarge = "BackupTooLarge";
     /// <summary>The backup record is not a valid MmapTools backup (bad JSON, wrong format or version, bad field).</summary>
     public const string BackupInvalid = "BackupInvalid";
     /// <summary>The bytes at a patched range are no longer what the patch wrote; nothing was restored.</summary>

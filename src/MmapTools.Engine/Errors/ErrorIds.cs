@@ -96,6 +96,8 @@ public static partial class ErrorIds
     public const string WriteValueConflict = "WriteValueConflict";
     /// <summary>-Expect is neither a hex string nor bytes.</summary>
     public const string ExpectInvalid = "ExpectInvalid";
+    /// <summary>Write-MappedBytes was given both -Expect and -ExpectString.</summary>
+    public const string ExpectConflict = "ExpectConflict";
     /// <summary>Read-MappedBytes was given both -AsHex and -AsString.</summary>
     public const string ReadFormatConflict = "ReadFormatConflict";
     /// <summary>A read would return more than a .NET array can hold (2 GiB).</summary>

@@ -60,6 +60,9 @@ internal static class MapErrors
     internal static MmapException OutOfRange(MemoryMap map, string operation, long offset, long count) => Create(ErrorIds.AccessOutOfRange, MapErrorCategory.InvalidArgument,
         $"Cannot {operation} {count} bytes at offset {offset} of map {map.Id} ({map.Describe()}): the map holds {map.Length} bytes (offsets 0 to {map.Length - 1}).", 0, map.Path, offset, count);
 
+    internal static MmapException OffsetPastEnd(MemoryMap map, string operation, long offset) => Create(ErrorIds.AccessOutOfRange, MapErrorCategory.InvalidArgument,
+        $"Cannot {operation} from offset {offset} of map {map.Id} ({map.Describe()}): the offset is past the end; the map holds {map.Length} bytes (offsets 0 to {map.Length - 1}).", 0, map.Path, offset);
+
     internal static MmapException NegativeOffset(long offset, string? path) => Create(ErrorIds.OffsetInvalid, MapErrorCategory.InvalidArgument,
         $"Offset {offset} is negative; offsets count bytes from 0.", 0, path, offset);
 

@@ -188,9 +188,7 @@ public static class MapControl
 
     private static long CheckedCount(MemoryMap map, string operation, long offset, long? count)
     {
-        long n = count ?? map.Length - Math.Max(0, offset);
-        map.CheckRange(operation, offset, n);
-        return n;
+        return map.CheckRange(operation, offset, count);
     }
 
     /// <summary>The page indexes (from the map's first page) that bytes [offset, offset+count) touch.</summary>

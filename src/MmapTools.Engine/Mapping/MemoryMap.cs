@@ -617,8 +617,7 @@ public sealed partial class MemoryMap : IDisposable
     public void Sync(long offset = 0, long? count = null, SyncOptions options = SyncOptions.None)
     {
         // Without a count, to the end of the map; from past the end that is AccessOutOfRange, not a negative count.
-        long n = count ?? Math.Max(0, Length - Math.Max(0, offset));
-        CheckRange("sync", offset, n);
+        long n = CheckRange("sync", offset, count);
         using var use = new Use(this);
         (IntPtr start, nuint length) = PageRange(offset, n);
         Libc.MsyncFlags flags = ((options & SyncOptions.Async) != 0 ? Libc.MsyncFlags.Async : Libc.MsyncFlags.Sync) |
@@ -702,8 +701,23 @@ public sealed partial class MemoryMap : IDisposable
 
     /// <summary>
     /// Throws MapClosed, OffsetInvalid, CountInvalid or AccessOutOfRange unless [offset, offset+count) lies in
-    /// the open map. <paramref name="operation"/> ("read", "write", ...) goes into the message.
+    /// the open map, and returns the count: <paramref name="count"/>, or with null the rest of the map from
+    /// <paramref name="offset"/>. <paramref name="operation"/> ("read", "write", ...) goes into the message.
     /// </summary>
+    public long CheckRange(string operation, long offset, long? count)
+    {
+        // With no count the range runs to the end: an offset past the end is then the offset's fault, not a count's.
+        if (count is null && IsOpen && offset > Length)
+        {
+            throw MapErrors.OffsetPastEnd(this, operation, offset);
+        }
+
+        long n = count ?? Length - Math.Max(0, offset);
+        CheckRange(operation, offset, n);
+        return n;
+    }
+
+    /// <summary>Throws MapClosed, OffsetInvalid, CountInvalid or AccessOutOfRange unless [offset, offset+count) lies in the open map.</summary>
     public void CheckRange(string operation, long offset, long count)
     {
         if (!IsOpen)

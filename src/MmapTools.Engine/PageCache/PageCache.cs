@@ -50,8 +50,7 @@ public static class PageCache
     public static PageCacheResidency MeasureMap(MemoryMap map, long offset = 0, long? count = null, ResidencyMethod method = ResidencyMethod.Auto, bool ranges = false)
     {
         ArgumentNullException.ThrowIfNull(map);
-        long n = count ?? map.Length - Math.Max(0, offset);
-        map.CheckRange("measure", offset, n);
+        long n = map.CheckRange("measure", offset, count);
         if (n == 0)
         {
             throw MapErrors.Create(ErrorIds.LengthInvalid, MapErrorCategory.InvalidArgument,

@@ -138,6 +138,97 @@ public sealed class PatchBackup
     private static MmapException Exists(string full) => MapErrors.Create(ErrorIds.BackupExists, MapErrorCategory.ResourceExists,
         $"The backup record '{full}' exists already; MmapTools never overwrites one. Nothing was patched. Give another -Backup path, or remove the old record if you no longer need it.", 0, full);
 
+    private static byte[] ReadRecordBytes(string full)
+    {
+        int errno = FileStatus.TryGet(full, followSymlink: true, out FileStatus st);
+        if (errno is Interop.Errno.ENOENT or Interop.Errno.ENOTDIR)
+        {
+            throw MapErrors.Create(ErrorIds.PathNotFound, MapErrorCategory.ObjectNotFound,
+                $"Cannot open the backup record '{full}': it does not exist ({Interop.Errno.NameOf(errno)}). Give the file written by Write-MappedBytes -Backup.", errno, full);
+        }
+
+        if (errno != 0)
+        {
+            throw ReadFailed(full, errno);
+        }
+
+        CheckRecordKind(full, st);
+        int fd = Interop.Libc.Open(full, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC | Interop.Libc.O_NOCTTY | Interop.Libc.O_NONBLOCK, 0);
+        if (fd < 0)
+        {
+            errno = Interop.Libc.LastErrno;
+            throw errno is Interop.Errno.ENOENT ? MapErrors.Create(ErrorIds.PathNotFound, MapErrorCategory.ObjectNotFound,
+                $"Cannot open the backup record '{full}': it does not exist (ENOENT). Give the file written by Write-MappedBytes -Backup.", errno, full)
+                : ReadFailed(full, errno);
+        }
+
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((IntPtr)fd, ownsHandle: true);
+        errno = FileStatus.TryGet(handle, out st);
+        if (errno != 0)
+        {
+            throw ReadFailed(full, errno);
+        }
+
+        // Again on the descriptor: the name may have been swapped for something else between the two looks.
+        CheckRecordKind(full, st);
+        byte[] text = new byte[st.Size];
+        int done = 0;
+        try
+        {
+            while (done < text.Length)
+            {
+                int n = RandomAccess.Read(handle, text.AsSpan(done), done);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                done += n;
+            }
+        }
+        catch (IOException e)
+        {
+            throw MapErrors.Create(ErrorIds.BackupReadFailed, MapErrorCategory.ReadError,
+                $"Cannot read the backup record '{full}': {e.Message}", 0, full);
+        }
+
+        return done == text.Length ? text : text[..done];
+    }
+
+    private static void CheckRecordKind(string full, FileStatus st)
+    {
+        if (st.Kind == FileKind.Directory)
+        {
+            throw MapErrors.Create(ErrorIds.BackupReadFailed, MapErrorCategory.ReadError,
+                $"Cannot read the backup record '{full}': it is a directory (EISDIR). Give the file written by Write-MappedBytes -Backup.", Interop.Errno.EISDIR, full);
+        }
+
+        if (st.Kind != FileKind.Regular)
+        {
+            throw MapErrors.Create(ErrorIds.BackupNotRegularFile, MapErrorCategory.InvalidArgument,
+                $"'{full}' is a {Describe(st.Kind)}, not a backup record; it was not opened. Give the file written by Write-MappedBytes -Backup.", 0, full);
+        }
+
+        if (st.Size > MaxRecordBytes)
+        {
+            throw MapErrors.Create(ErrorIds.BackupTooLarge, MapErrorCategory.LimitsExceeded,
+                $"'{full}' is {st.Size} bytes, more than any backup record Write-MappedBytes writes (at most {MaxRecordBytes} bytes are read); it was not read. Give the file written by Write-MappedBytes -Backup.", 0, full);
+        }
+    }
+
+    private static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Fifo => "FIFO (named pipe)",
+        FileKind.CharacterDevice => "character device",
+        FileKind.BlockDevice => "block device",
+        FileKind.Socket => "socket",
+        _ => "special file",
+    };
+
+    private static MmapException ReadFailed(string full, int errno) => MapErrors.Create(ErrorIds.BackupReadFailed,
+        errno is Interop.Errno.EACCES or Interop.Errno.EPERM ? MapErrorCategory.PermissionDenied : MapErrorCategory.ReadError,
+        $"Cannot read the backup record '{full}': {Interop.Errno.Describe(errno)}.", errno, full);
+
     private void WriteJson(Utf8JsonWriter json)
     {
         json.WriteStartObject();
@@ -171,26 +262,18 @@ public sealed class PatchBackup
         json.WriteEndObject();
     }
 
-    /// <summary>Reads and checks a backup record.</summary>
+    /// <summary>The largest backup record <see cref="Read"/> accepts (1 GiB); Write-MappedBytes never writes a larger one in practice.</summary>
+    public const long MaxRecordBytes = 1L << 30;
+
+    /// <summary>
+    /// Reads and checks a backup record. The path is looked at (statx) before it is opened, and opened O_NONBLOCK,
+    /// so a FIFO, a device such as /dev/zero, or a socket is refused at once (BackupNotRegularFile) rather than
+    /// blocking or reading forever; a record over <see cref="MaxRecordBytes"/> is refused (BackupTooLarge).
+    /// </summary>
     public static PatchBackup Read(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
-        byte[] text;
-        try
-        {
-            text = File.ReadAllBytes(full);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw MapErrors.Create(ErrorIds.PathNotFound, MapErrorCategory.ObjectNotFound,
-                $"Cannot open the backup record '{full}': it does not exist (ENOENT). Give the file written by Write-MappedBytes -Backup.", Interop.Errno.ENOENT, full);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw MapErrors.Create(ErrorIds.BackupReadFailed, e is UnauthorizedAccessException ? MapErrorCategory.PermissionDenied : MapErrorCategory.ReadError,
-                $"Cannot read the backup record '{full}': {e.Message}", 0, full);
-        }
-
+        byte[] text = ReadRecordBytes(full);
         try
         {
             using JsonDocument doc = JsonDocument.Parse(text);

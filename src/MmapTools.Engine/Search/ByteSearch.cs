@@ -146,8 +146,7 @@ public static class ByteSearch
         ArgumentNullException.ThrowIfNull(pattern);
         options ??= new SearchOptions();
         options.Validate();
-        long length = options.Length ?? Math.Max(0, map.Length - options.Offset);
-        map.CheckRange("search", options.Offset, length);
+        long length = map.CheckRange("search", options.Offset, options.Length);
         return InMapCore(map, pattern, options, options.Offset, options.Offset + length, progress, cancellationToken);
     }
 

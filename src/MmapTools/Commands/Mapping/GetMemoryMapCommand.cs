@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 
@@ -23,6 +24,11 @@ public sealed class GetMemoryMapCommand : MmapCmdlet
     /// <summary>Only maps of these kinds.</summary>
     [Parameter]
     public MapKind[]? Kind { get; set; }
+
+    private List<WildcardPattern>? _patterns;
+
+    /// <inheritdoc />
+    protected override void BeginProcessing() => _patterns = Path is null ? null : ToWildcards(Path);
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -53,12 +59,11 @@ public sealed class GetMemoryMapCommand : MmapCmdlet
             return false;
         }
 
-        if (Path is null)
+        if (_patterns is null)
         {
             return true;
         }
 
-        return Path.Select(p => new WildcardPattern(p, WildcardOptions.CultureInvariant))
-                   .Any(p => (map.Path is not null && p.IsMatch(map.Path)) || (map.Name is not null && p.IsMatch(map.Name)));
+        return _patterns.Any(p => (map.Path is not null && p.IsMatch(map.Path)) || (map.Name is not null && p.IsMatch(map.Name)));
     }
 }

@@ -13,6 +13,7 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
     private const string LiteralPathSet = "LiteralPath";
     private const string AnonymousSet = "Anonymous";
     private const string SharedMemorySet = "SharedMemory";
+    private const string SharedMemoryInputSet = "SharedMemoryInput";
 
     /// <summary>The file(s) to map; wildcards allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -32,27 +33,38 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
     [Parameter(ParameterSetName = AnonymousSet)]
     public SwitchParameter Shared { get; set; }
 
-    /// <summary>The name of a POSIX shared-memory object under /dev/shm.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = SharedMemorySet, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// The name of a POSIX shared-memory object under /dev/shm. Not taken from the pipeline by property name:
+    /// every file from Get-ChildItem has a Name, and it must bind as a file (-LiteralPath through PSPath).
+    /// Objects from Get-SharedMemory bind to -InputObject instead.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = SharedMemorySet)]
     [ArgumentCompleter(typeof(SharedMemoryNameCompleter))]
     public string Name { get; set; } = null!;
+
+    /// <summary>Shared-memory objects from Get-SharedMemory (on the pipeline): each is mapped by its name, as -Name does.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SharedMemoryInputSet, ValueFromPipeline = true)]
+    public SharedMemoryInfo[] InputObject { get; set; } = null!;
 
     /// <summary>ReadOnly (files' default), ReadWrite (shared memory's default) or CopyOnWrite.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
     [Parameter(ParameterSetName = SharedMemorySet)]
+    [Parameter(ParameterSetName = SharedMemoryInputSet)]
     public MapAccess Access { get; set; } = MapAccess.ReadOnly;
 
     /// <summary>The byte offset in the file where the map starts; any value, aligned internally.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
     [Parameter(ParameterSetName = SharedMemorySet)]
+    [Parameter(ParameterSetName = SharedMemoryInputSet)]
     public long Offset { get; set; }
 
     /// <summary>How many bytes to map; default the rest of the file. Required with -Anonymous.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
     [Parameter(ParameterSetName = SharedMemorySet)]
+    [Parameter(ParameterSetName = SharedMemoryInputSet)]
     [Parameter(Mandatory = true, ParameterSetName = AnonymousSet)]
     public long Length { get; set; }
 
@@ -60,6 +72,7 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
     [Parameter(ParameterSetName = SharedMemorySet)]
+    [Parameter(ParameterSetName = SharedMemoryInputSet)]
     public long Size { get; set; }
 
     /// <summary>MAP_POPULATE: fault every page in now.</summary>
@@ -95,8 +108,17 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
                 Map(null, () => MemoryMap.CreateAnonymous(Length, Shared, Options));
                 break;
             case SharedMemorySet:
-                MapAccess access = MyInvocation.BoundParameters.ContainsKey(nameof(Access)) ? Access : MapAccess.ReadWrite;
-                Map(Name, () => MemoryMap.OpenSharedMemory(Name, access, Offset, LengthOrNull, SizeOrNull, Options));
+                MapShared(Name);
+                break;
+            case SharedMemoryInputSet:
+                foreach (SharedMemoryInfo? info in InputObject)
+                {
+                    if (info is not null)
+                    {
+                        MapShared(info.Name);
+                    }
+                }
+
                 break;
             default:
                 foreach (string file in ResolveFileSystemPaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
@@ -106,6 +128,12 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
 
                 break;
         }
+    }
+
+    private void MapShared(string name)
+    {
+        MapAccess access = MyInvocation.BoundParameters.ContainsKey(nameof(Access)) ? Access : MapAccess.ReadWrite;
+        Map(name, () => MemoryMap.OpenSharedMemory(name, access, Offset, LengthOrNull, SizeOrNull, Options));
     }
 
     private void Map(string? target, System.Func<MemoryMap> open)

@@ -64,8 +64,7 @@ public sealed class ReadMappedBytesCommand : MapTargetCmdlet
             (map, target) =>
             {
                 long offset = IsFileTarget ? 0 : Offset;
-                long count = CountOrNull ?? Math.Max(0, map.Length - offset);
-                map.CheckRange("read", offset, count);
+                long count = map.CheckRange("read", offset, CountOrNull);
                 if (count > Array.MaxLength)
                 {
                     throw new MmapException(ErrorIds.ReadTooLarge, MapErrorCategory.LimitsExceeded,

@@ -13,10 +13,25 @@ namespace MmapTools.Commands;
 [OutputType(typeof(WriteResult))]
 public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 {
+    /// <summary>Parameter set: matches from Find-MappedBytes on the pipeline.</summary>
+    private const string MatchSet = "Match";
+
+    /// <summary>How many bytes of old and new data the -WhatIf/-Confirm/-Verbose text shows.</summary>
+    private const int ShownBytes = 32;
+
+    /// <summary>
+    /// Matches from Find-MappedBytes (usually from the pipeline). A match from a file search patches that file at
+    /// its Offset; a match from a map search (MapId set) patches the map that was searched, at its MapOffset, so a
+    /// copy-on-write map's matches change that map's memory, never the file.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = MatchSet)]
+    public MappedBytesMatch[] InputObject { get; set; } = null!;
+
     /// <summary>
     /// Where to write: the offset in the map (for -Path, in the file). Only the file sets take it from the
-    /// pipeline (e.g. from Find-MappedBytes): a MemoryMap's own Offset property is its place in the file,
-    /// not a place in the map, so a piped map never supplies one.
+    /// pipeline by property name (an object with Path and Offset): a MemoryMap's own Offset property is its place
+    /// in the file, not a place in the map, so a piped map never supplies one. Matches from Find-MappedBytes bind
+    /// whole to -InputObject instead and carry their own offsets.
     /// </summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
@@ -26,6 +41,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 
     /// <summary>The bytes to write.</summary>
     [Parameter]
+    [ByteArrayTransformation]
     public byte[]? Value { get; set; }
 
     /// <summary>The bytes to write, as hex: 'DE AD BE EF'.</summary>
@@ -36,7 +52,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     [Parameter]
     public string? String { get; set; }
 
-    /// <summary>The encoding for -String: utf8 (default), unicode, utf-16be, utf32, ascii, latin1, or any .NET name or code page.</summary>
+    /// <summary>The encoding for -String and -ExpectString: utf8 (default), unicode, utf-16be, utf32, ascii, latin1, or any .NET name or code page.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public string Encoding { get; set; } = "utf8";
@@ -44,6 +60,14 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     /// <summary>The bytes that must be at -Offset now (hex string or bytes); if they differ nothing is written.</summary>
     [Parameter]
     public object? Expect { get; set; }
+
+    /// <summary>The text that must be at -Offset now, encoded with -Encoding; if it differs nothing is written.</summary>
+    [Parameter]
+    public string? ExpectString { get; set; }
+
+    /// <summary>Write matches' replacements even when their length differs from the match's (a longer one overwrites the bytes after the match).</summary>
+    [Parameter(ParameterSetName = MatchSet)]
+    public SwitchParameter AllowLengthChange { get; set; }
 
     /// <summary>Do not msync after writing (the kernel writes the pages back later).</summary>
     [Parameter]
@@ -79,6 +103,12 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
                 "Give the bytes once: -Value, -Hex and -String cannot be combined.", null));
         }
 
+        if (Expect is not null && ExpectString is not null)
+        {
+            ThrowTerminatingError(NewError(ErrorIds.ExpectConflict, ErrorCategory.InvalidArgument,
+                "Give the expected bytes once: -Expect (hex or bytes) and -ExpectString (text) cannot be combined.", null));
+        }
+
         if (Backup is not null)
         {
             try
@@ -95,7 +125,9 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
         try
         {
             _data = Value ?? (Hex is not null ? MmapTools.Hex.Parse(Hex) : TextEncoding.Resolve(Encoding).GetBytes(String!));
-            _expect = Expect is null ? null : ToBytes(Expect);
+            _expect = Expect is not null ? ToBytes(Expect)
+                : ExpectString is not null ? TextEncoding.Resolve(Encoding).GetBytes(ExpectString)
+                : null;
         }
         catch (MmapException e)
         {
@@ -131,16 +163,30 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
                 return list.ToArray();
             default:
                 ThrowTerminatingError(NewError(ErrorIds.ExpectInvalid, ErrorCategory.InvalidArgument,
-                    $"-Expect must be a hex string such as 'EB 05' or bytes; it was a {value.GetType().Name}.", expect));
+                    $"-Expect must be a hex string such as 'EB 05' or bytes (for text use -ExpectString); it was a {value.GetType().Name}.", expect));
                 return Array.Empty<byte>();
         }
     }
+
+    private int Span => Math.Max(_data.Length, _expect?.Length ?? 0);
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         // Each hit is checked and confirmed here, and written in EndProcessing with all the others: all or nothing.
-        int span = Math.Max(_data.Length, _expect?.Length ?? 0);
+        if (ParameterSetName == MatchSet)
+        {
+            foreach (MappedBytesMatch? match in InputObject)
+            {
+                if (match is not null)
+                {
+                    CollectMatch(match);
+                }
+            }
+
+            return;
+        }
+
         if (IsFileTarget)
         {
             bool literal = ParameterSetName == LiteralPathSet;
@@ -150,16 +196,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
                 _failed |= files.Count == 0;
                 foreach (string file in files)
                 {
-                    try
-                    {
-                        using MemoryMap transient = MemoryMap.OpenFile(file, MapAccess.ReadWrite, Offset, Math.Max(1, span));
-                        Collect(transient, 0, span, new PatchRequest { Path = file, Offset = Offset, Data = _data, Expect = _expect });
-                    }
-                    catch (MmapException e)
-                    {
-                        _failed = true;
-                        WriteMapError(e, file);
-                    }
+                    CollectFile(file, Offset, null);
                 }
             }
 
@@ -173,9 +210,72 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
             return;
         }
 
+        CollectMap(map, Offset, null);
+    }
+
+    /// <summary>One match from Find-MappedBytes: the map it was found in (MapId), else the file (Path).</summary>
+    private void CollectMatch(MappedBytesMatch match)
+    {
+        string? refusal = null;
+        if (match.Length != _data.Length && !AllowLengthChange)
+        {
+            refusal = $"the replacement is {_data.Length} byte(s) but the match at offset {match.Offset} of {(match.Path is null ? "map " + match.MapId : "'" + match.Path + "'")} is {match.Length}: " +
+                (_data.Length > match.Length ? $"the {_data.Length - match.Length} byte(s) after the match would be overwritten" : $"{match.Length - _data.Length} byte(s) of the match would be left as they are") +
+                ".";
+            if (!WhatIfActive)
+            {
+                ThrowTerminatingError(NewError(ErrorIds.PatchLengthMismatch, ErrorCategory.InvalidArgument,
+                    $"Cannot patch: {refusal} Nothing was written. Give a replacement of the same length, or -AllowLengthChange if that is what you mean.", match));
+            }
+        }
+
+        if (match.MapId is int id)
+        {
+            MemoryMap? map = FindMap(id);
+            if (map is null)
+            {
+                _failed = true;
+                return;
+            }
+
+            CollectMap(map, match.MapOffset ?? match.Offset, refusal);
+        }
+        else if (match.Path is not null)
+        {
+            List<string> files = ResolveFileSystemPaths(new[] { match.Path }, literal: true);
+            _failed |= files.Count == 0;
+            foreach (string file in files)
+            {
+                CollectFile(file, match.Offset, refusal);
+            }
+        }
+        else
+        {
+            _failed = true;
+            WriteError(NewError(ErrorIds.MapNotFound, ErrorCategory.ObjectNotFound,
+                "The match names neither a map (MapId) nor a file (Path), so there is nothing to patch.", match));
+        }
+    }
+
+    private void CollectFile(string file, long offset, string? refusal)
+    {
         try
         {
-            Collect(map, Offset, span, new PatchRequest { Map = map, Offset = Offset, Data = _data, Expect = _expect });
+            using MemoryMap transient = MemoryMap.OpenFile(file, MapAccess.ReadWrite, offset, Math.Max(1, Span));
+            Collect(transient, 0, new PatchRequest { Path = file, Offset = offset, Data = _data, Expect = _expect }, refusal);
+        }
+        catch (MmapException e)
+        {
+            _failed = true;
+            WriteMapError(e, file);
+        }
+    }
+
+    private void CollectMap(MemoryMap map, long offset, string? refusal)
+    {
+        try
+        {
+            Collect(map, offset, new PatchRequest { Map = map, Offset = offset, Data = _data, Expect = _expect }, refusal);
         }
         catch (MmapException e)
         {
@@ -184,21 +284,34 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
         }
     }
 
-    private void Collect(MemoryMap map, long offset, int span, PatchRequest request)
+    /// <summary>True under -WhatIf (or $WhatIfPreference).</summary>
+    private bool WhatIfActive =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) ? w is SwitchParameter { IsPresent: true } or true
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    private void Collect(MemoryMap map, long offset, PatchRequest request, string? refusal)
     {
+        int span = Span;
         byte[] old = map.Read(offset, CheckedLength(map, offset, span));
-        string where = map.Kind == MapKind.Anonymous
+        string where = map.Kind == MapKind.Anonymous || request.Map is { Access: MapAccess.CopyOnWrite }
             ? $"map {map.Id} ({map.Describe()}) offset 0x{offset:X} ({offset})"
             : $"'{map.Path}' offset 0x{map.Offset + offset:X} ({map.Offset + offset})";
         string check = _expect is null ? string.Empty
             : old.AsSpan(0, _expect.Length).SequenceEqual(_expect) ? " (-Expect matches)"
-            : $" (-Expect does NOT match: {MmapTools.Hex.Format(_expect)} expected; nothing will be written)";
-        string action = $"Write {_data.Length} bytes: {MmapTools.Hex.Format(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {MmapTools.Hex.Format(_data)}{check}{(_backupPath is null ? string.Empty : $" (undo record: {_backupPath})")}";
-        if (ShouldProcess(where, action))
+            : $" (-Expect does NOT match: {Shown(_expect)} expected; nothing will be written)";
+        string action = $"Write {_data.Length} bytes: {Shown(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {Shown(_data)}{check}" +
+            (refusal is null ? string.Empty : $" (would be refused, PatchLengthMismatch: {refusal} Give -AllowLengthChange to write it anyway.)") +
+            (_backupPath is null ? string.Empty : $" (undo record: {_backupPath})");
+        if (ShouldProcess(where, action) && refusal is null)
         {
             _requests.Add(request);
         }
     }
+
+    /// <summary>Hex of at most <see cref="ShownBytes"/> bytes, so a large write costs no more to describe than a small one.</summary>
+    private static string Shown(ReadOnlySpan<byte> bytes) => bytes.Length <= ShownBytes
+        ? MmapTools.Hex.Format(bytes)
+        : $"{MmapTools.Hex.Format(bytes[..ShownBytes])} ... ({bytes.Length} bytes)";
 
     /// <inheritdoc />
     protected override void EndProcessing()

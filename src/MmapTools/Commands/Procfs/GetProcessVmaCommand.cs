@@ -63,7 +63,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
     {
         if (Path is not null)
         {
-            _paths = Path.Select(p => new WildcardPattern(p, WildcardOptions.CultureInvariant)).ToArray();
+            _paths = ToWildcards(Path).ToArray();
         }
 
         if (Permission is not null)

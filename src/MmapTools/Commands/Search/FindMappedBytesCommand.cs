@@ -17,6 +17,7 @@ public sealed class FindMappedBytesCommand : MapTargetCmdlet, IDisposable
 
     /// <summary>The bytes to look for.</summary>
     [Parameter]
+    [ByteArrayTransformation]
     public byte[]? Value { get; set; }
 
     /// <summary>The bytes to look for as hex; ?? matches any byte: 'DE AD ?? EF'.</summary>
@@ -63,12 +64,15 @@ public sealed class FindMappedBytesCommand : MapTargetCmdlet, IDisposable
     public long WindowSize { get; set; } = SearchOptions.DefaultWindowSize;
 
     private BytePattern _pattern = null!;
+    private bool _namedOnCommandLine;
     private readonly CancellationTokenSource _stop = new();
     private int _activity;
 
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        // Parameters given on the command line are bound before BeginProcessing; pipeline input only after it.
+        _namedOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path)) || MyInvocation.BoundParameters.ContainsKey(nameof(LiteralPath));
         int given = (Value is null ? 0 : 1) + (Hex is null ? 0 : 1) + (String is null ? 0 : 1);
         if (given == 0)
         {
@@ -107,21 +111,28 @@ public sealed class FindMappedBytesCommand : MapTargetCmdlet, IDisposable
     {
         if (IsFileTarget)
         {
-            foreach (string file in ResolveFileSystemPaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in literal ? LiteralPath : Path)
             {
-                if (Directory.Exists(file))
+                // A directory met through a wildcard or on the pipeline (Get-ChildItem) is skipped; one named
+                // on the command line is an error, as for every other cmdlet that takes files.
+                bool named = _namedOnCommandLine && (literal || !WildcardPattern.ContainsWildcardCharacters(path));
+                foreach (string file in ResolveFileSystemPaths(new[] { path }, literal))
                 {
-                    WriteVerbose($"Skipping the directory '{file}'.");
-                    continue;
-                }
+                    if (!named && Directory.Exists(file))
+                    {
+                        WriteVerbose($"Skipping the directory '{file}'.");
+                        continue;
+                    }
 
-                try
-                {
-                    Emit(ByteSearch.InFile(file, _pattern, Options, Progress(file), _stop.Token), file);
-                }
-                catch (MmapException e)
-                {
-                    WriteMapError(e, file);
+                    try
+                    {
+                        Emit(ByteSearch.InFile(file, _pattern, Options, Progress(file), _stop.Token), file);
+                    }
+                    catch (MmapException e)
+                    {
+                        WriteMapError(e, file);
+                    }
                 }
             }
 
