@@ -190,7 +190,7 @@ Describe 'Get-ProcessVma (Id parameter set)' {
 
     It 'has a pmap -x like table and a list view' {
         $table = Get-ProcessVma -Id $sleeper.Id -Detailed | Format-Table | Out-String
-        $table | Should -Match 'Start\s+Size\s+Rss\s+Dirty\s+Perm\s+Kind\s+Path'
+        $table | Should -Match 'Start\s+Size\s+Rss\s+Dirty\s+Perm\s+Path'
         $table | Should -Match "Process: $($sleeper.Id) \(sleep\)"
         $list = Get-ProcessVma -Id $sleeper.Id -Kind Stack | Format-List | Out-String
         $list | Should -Match 'Permissions\s*:\s*rw-p'

@@ -11,9 +11,20 @@ namespace MmapTools.Commands;
 /// </summary>
 public abstract class MmapCmdlet : PSCmdlet
 {
-    /// <summary>Converts an engine failure into an ErrorRecord whose id is the engine's ErrorId.</summary>
-    protected static ErrorRecord ToErrorRecord(MmapException exception, object? target) =>
-        new(exception, exception.ErrorId, ToCategory(exception.Category), target ?? exception.Path);
+    /// <summary>
+    /// Converts an engine failure into an ErrorRecord whose id is the engine's ErrorId. Advice that needs -Size
+    /// (<see cref="MmapException.SizeAdvice"/>) is added to the message shown only when this command has -Size.
+    /// </summary>
+    protected ErrorRecord ToErrorRecord(MmapException exception, object? target)
+    {
+        var record = new ErrorRecord(exception, exception.ErrorId, ToCategory(exception.Category), target ?? exception.Path);
+        if (exception.SizeAdvice is not null && MyInvocation.MyCommand?.Parameters.ContainsKey("Size") == true)
+        {
+            record.ErrorDetails = new ErrorDetails(exception.Message + " " + exception.SizeAdvice);
+        }
+
+        return record;
+    }
 
     /// <summary>The PowerShell ErrorCategory of the same name.</summary>
     protected static ErrorCategory ToCategory(MapErrorCategory category) =>

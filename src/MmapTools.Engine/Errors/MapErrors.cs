@@ -6,8 +6,8 @@ namespace MmapTools.Errors;
 /// <summary>Builds the engine's exceptions, so that every message has the same shape.</summary>
 internal static class MapErrors
 {
-    internal static MmapException Create(string id, MapErrorCategory category, string message, int errno = 0, string? path = null, long? offset = null, long? length = null) =>
-        new(id, category, message, errno, path) { Offset = offset, Length = length };
+    internal static MmapException Create(string id, MapErrorCategory category, string message, int errno = 0, string? path = null, long? offset = null, long? length = null, string? sizeAdvice = null) =>
+        new(id, category, message, errno, path) { Offset = offset, Length = length, SizeAdvice = sizeAdvice };
 
     private static string Quote(string? path) => path is null ? "(no path)" : "'" + path + "'";
 
@@ -18,7 +18,7 @@ internal static class MapErrors
         return errno switch
         {
             Errno.ENOENT or Errno.ENOTDIR => Create(ErrorIds.PathNotFound, MapErrorCategory.ObjectNotFound,
-                $"Cannot open {Quote(path)}: {what}. Check the path; use -Size to create a new file.", errno, path),
+                $"Cannot open {Quote(path)}: {what}. Check the path.", errno, path, sizeAdvice: "Use -Size to create a new file."),
             Errno.EISDIR => Create(ErrorIds.PathIsDirectory, MapErrorCategory.InvalidArgument,
                 $"Cannot map {Quote(path)}: {what}. Name a file, not a directory.", errno, path),
             Errno.EACCES or Errno.EPERM => Create(ErrorIds.PermissionDenied, MapErrorCategory.PermissionDenied,

@@ -46,4 +46,11 @@ public sealed class MmapException : IOException
 
     /// <summary>The length or count asked for, where one was.</summary>
     public long? Length { get; init; }
+
+    /// <summary>
+    /// Advice that only a caller able to give a size can follow ("Give -Size to grow it first."), or null.
+    /// <see cref="Exception.Message"/> never names -Size, since most commands have none; the cmdlet layer adds
+    /// this to the message it shows only for a command that has a -Size parameter (New-MemoryMap).
+    /// </summary>
+    public string? SizeAdvice { get; init; }
 }

@@ -257,7 +257,8 @@ public sealed partial class MemoryMap : IDisposable
             if (offset >= fileSize)
             {
                 throw MapErrors.Create(ErrorIds.RangeBeyondEndOfFile, MapErrorCategory.InvalidArgument,
-                    $"Offset {offset} is at or past the end of '{path}' ({fileSize} bytes). Give an offset below {fileSize}, or -Size to grow the file.", 0, path, offset, length);
+                    $"Offset {offset} is at or past the end of '{path}' ({fileSize} bytes). Give an offset below {fileSize}.", 0, path, offset, length,
+                    sizeAdvice: "Or give -Size to grow the file.");
             }
 
             long mapLength = length ?? fileSize - offset;
@@ -275,7 +276,8 @@ public sealed partial class MemoryMap : IDisposable
             if (end > fileSize)
             {
                 throw MapErrors.Create(ErrorIds.RangeBeyondEndOfFile, MapErrorCategory.InvalidArgument,
-                    $"Bytes {offset}..{end - 1} reach past the end of '{path}' ({fileSize} bytes). Map at most {fileSize - offset} bytes from offset {offset}, or give -Size to grow the file first.", 0, path, offset, mapLength);
+                    $"Bytes {offset}..{end - 1} reach past the end of '{path}' ({fileSize} bytes): at most {fileSize - offset} bytes fit from offset {offset}.", 0, path, offset, mapLength,
+                    sizeAdvice: "Or give -Size to grow the file first.");
             }
 
             long aligned = offset & ~(long)(PageSize - 1);
@@ -349,8 +351,8 @@ public sealed partial class MemoryMap : IDisposable
         }
 
         throw MapErrors.Create(ErrorIds.FileEmpty, MapErrorCategory.InvalidOperation,
-            $"'{path}' is empty (0 bytes), and an empty file has nothing to map. " +
-            (write ? "Give -Size to grow it first." : "Map it with -Access ReadWrite -Size to grow it first."), 0, path, 0, 0);
+            $"'{path}' is empty (0 bytes), and an empty file has nothing to map.", 0, path, 0, 0,
+            sizeAdvice: write ? "Give -Size to grow it first." : "Map it with -Access ReadWrite -Size to grow it first.");
     }
 
     private static Libc.MapFlags ToFlags(MapOptions options) =>

@@ -87,7 +87,8 @@ public static class SharedMemory
     internal static MmapException FromOpen(int errno, string name, bool write) => errno switch
     {
         Errno.ENOENT => MapErrors.Create(ErrorIds.SharedMemoryNotFound, MapErrorCategory.ObjectNotFound,
-            $"No shared memory named '{name}' exists ({PathOf(name)}: {Errno.Describe(errno)}). Give -Size to create it.", errno, PathOf(name)),
+            $"No shared memory named '{name}' exists ({PathOf(name)}: {Errno.Describe(errno)}). Get-SharedMemory lists those that exist.", errno, PathOf(name),
+            sizeAdvice: "Give -Size to create it."),
         Errno.ELOOP => MapErrors.Create(ErrorIds.SharedMemoryIsSymlink, MapErrorCategory.SecurityError,
             $"{PathOf(name)} is a symbolic link ({Errno.Describe(errno)}); MmapTools never follows a link where a shared-memory name was given.", errno, PathOf(name)),
         _ => MapErrors.FromOpen(errno, PathOf(name), write),

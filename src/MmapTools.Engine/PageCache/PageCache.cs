@@ -23,6 +23,12 @@ public static class PageCache
     /// <summary>Pages per mincore window and per touch window (256 MiB of 4 KiB pages).</summary>
     private const long WindowPages = 65536;
 
+    /// <summary>
+    /// Bytes per POSIX_FADV_WILLNEED call. One call reads at most the larger of read_ahead_kb and the device's largest
+    /// I/O; 128 KiB is read_ahead_kb's default, so each call reads all it names on any usual setting.
+    /// </summary>
+    private const long WillNeedChunk = 128 * 1024;
+
     private const int CapFOwner = 3;
 
     private static readonly ConcurrentDictionary<int, MemoryMap> s_locks = new();
@@ -109,16 +115,24 @@ public static class PageCache
         long first = file.Offset / PageSize;
         long last = (file.Offset + file.Length - 1) / PageSize;
 
-        // Load exactly the pages asked: no read-around on this descriptor's faults (POSIX_FADV_RANDOM), and
-        // each window read ahead as a whole (POSIX_FADV_WILLNEED) before its pages are faulted in. Both are
-        // hints; the populate below is what makes the pages resident before this returns.
+        // Load exactly the pages asked, and nothing around them (read_ahead_kb is often megabytes):
+        // - POSIX_FADV_RANDOM: read(2) on this descriptor (the fallback below) reads just what it is asked;
+        // - each window is read ahead with POSIX_FADV_WILLNEED in chunks: one call reads at most read_ahead_kb
+        //   (or the device's largest I/O), so a single call over the window would leave most pages to the faults;
+        // - MADV_RANDOM on the window's map: the faults of MADV_POPULATE_READ then read no read-around, which
+        //   POSIX_FADV_RANDOM does not stop (mmap faults follow the map's advice, not the descriptor's).
+        // The advice calls are hints; the populate is what makes every page resident before this returns.
         _ = Libc.PosixFAdvise(file.Handle, 0, 0, Libc.POSIX_FADV_RANDOM);
         for (long page = first; page <= last; page += WindowPages)
         {
             long pages = Math.Min(WindowPages, last - page + 1);
             long start = page * PageSize;
             nuint bytes = (nuint)(pages * PageSize);
-            _ = Libc.PosixFAdvise(file.Handle, start, (long)bytes, Libc.POSIX_FADV_WILLNEED);
+            for (long chunk = start; chunk < start + (long)bytes; chunk += WillNeedChunk)
+            {
+                _ = Libc.PosixFAdvise(file.Handle, chunk, Math.Min(WillNeedChunk, start + (long)bytes - chunk), Libc.POSIX_FADV_WILLNEED);
+            }
+
             IntPtr address = Libc.MMap(IntPtr.Zero, bytes, Libc.Prot.Read, Libc.MapFlags.Shared, file.Handle, start);
             if (address == Libc.MAP_FAILED)
             {
@@ -128,6 +142,7 @@ public static class PageCache
             int errno = 0;
             try
             {
+                _ = Libc.MAdvise(address, bytes, Libc.MADV_RANDOM);
                 if (Libc.MAdvise(address, bytes, Libc.MADV_POPULATE_READ) != 0)
                 {
                     errno = Libc.LastErrno;

@@ -147,6 +147,47 @@ public sealed class PageCacheTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(0, 100, false)]
+    [InlineData(20, 100, false)]
+    [InlineData(20, 100, true)]
+    [InlineData(3, 50, true)]
+    public void TouchAndLock_OfALargeRange_LoadNothingPastIt(int offsetMiB, int lengthMiB, bool locked)
+    {
+        // Ranges far larger than read_ahead_kb (8 MiB here): neither the read-ahead of the load nor the read-around
+        // of the faults (of MADV_POPULATE_READ, and of mlock) may reach a page outside the range, as fincore shows.
+        const long MiB = 1L << 20;
+        long size = 220 * MiB;
+        string path = _dir.ColdFile("large.bin", (int)(size / Page));
+        Assert.Equal(0, PageCache.Measure(path).ResidentPages);
+        long offset = offsetMiB * MiB, length = lengthMiB * MiB;
+        MemoryMap? map = locked ? PageCache.Lock(path, offset, length) : null;
+        if (!locked)
+        {
+            PageCache.Touch(path, offset, length);
+        }
+
+        try
+        {
+            long firstPage = offset / Page, pages = length / Page;
+            long before = offset == 0 ? 0 : PageCache.Measure(path, 0, offset).ResidentPages;
+            long inside = PageCache.Measure(path, offset, length).ResidentPages;
+            long after = PageCache.Measure(path, offset + length, size - offset - length).ResidentPages;
+            Assert.Equal((0L, pages, 0L), (before, inside, after));
+            PageCacheResidency r = PageCache.Measure(path, ranges: true);
+            Assert.Contains(r.Ranges!, x => x.Resident && x.FirstPage == firstPage && x.Pages == pages);
+            Assert.Equal(pages, r.Ranges!.Where(x => x.Resident).Sum(x => x.Pages));
+            Assert.Equal((pages, size), Fincore.Of(path));
+        }
+        finally
+        {
+            if (map is not null)
+            {
+                PageCache.Unlock(map);
+            }
+        }
+    }
+
     [Fact]
     public void OffsetAndLength_MeasureOnlyThatRange_AndALengthPastTheEndStopsThere()
     {

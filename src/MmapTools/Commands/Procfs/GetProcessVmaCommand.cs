@@ -95,6 +95,22 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
         }
     }
 
+    /// <summary>
+    /// Objects read from smaps carry "TypeName#Detailed" first, which selects the table with Rss and Dirty (pmap -x);
+    /// from maps they keep the plain type, whose table leaves those always-empty columns out (pmap).
+    /// </summary>
+    private static object Shaped(object value, bool detailed)
+    {
+        if (!detailed)
+        {
+            return value;
+        }
+
+        var shaped = PSObject.AsPSObject(value);
+        shaped.TypeNames.Insert(0, value.GetType().FullName + "#Detailed");
+        return shaped;
+    }
+
     private VmaPermissionFilter ParsePermission(string filter)
     {
         if (!VmaPermissionFilter.TryParse(filter, out VmaPermissionFilter? parsed))
@@ -174,13 +190,16 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
 
                 if (Grouped.IsPresent)
                 {
-                    WriteObject(ProcessMemory.Group(selected), enumerateCollection: true);
+                    foreach (ProcessVmaGroup g in ProcessMemory.Group(selected))
+                    {
+                        WriteObject(Shaped(g, g.IsDetailed));
+                    }
                 }
                 else
                 {
                     foreach (ProcessVma v in selected)
                     {
-                        WriteObject(v);
+                        WriteObject(Shaped(v, v.IsDetailed));
                     }
                 }
             }
