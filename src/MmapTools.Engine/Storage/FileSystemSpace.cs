@@ -72,6 +72,18 @@ public sealed class FileSystemSpace
         return From(st, path, FileStatus.TryGet(fd, out FileStatus fs) == 0 ? fs : null);
     }
 
+    /// <summary>The bytes this process may allocate on the filesystem of <paramref name="fd"/> (statvfs only), or -1.</summary>
+    internal static long FreeForCallerOf(SafeFileHandle fd)
+    {
+        if (Libc.FStatVfs(fd, out Libc.StatVfs st) != 0)
+        {
+            return -1;
+        }
+
+        long unit = (long)(st.FragmentSize != 0 ? st.FragmentSize : st.BlockSize);
+        return unchecked((long)(Libc.GetEUid() == 0 ? st.BlocksFree : st.BlocksAvailable) * unit);
+    }
+
     private static FileSystemSpace From(in Libc.StatVfs st, string path, FileStatus? file)
     {
         long unit = (long)(st.FragmentSize != 0 ? st.FragmentSize : st.BlockSize);

@@ -104,7 +104,15 @@ public sealed partial class MemoryMap
             needed += e - s;
         }
 
-        if (FileSystemSpace.Of(File!, Path!) is { } space && needed > space.FreeForCaller)
+        long free = FileSystemSpace.FreeForCallerOf(File!);
+        if (free < 0 || needed <= free)
+        {
+            return;
+        }
+
+        // SEEK_HOLE also reports space reserved but never written (fallocate; New-MemoryMap -Size) as holes, and
+        // those need nothing more. At most (allocated - data) of the file's bytes are such: fail only beyond that.
+        if (needed - SpaceReservation.ReservedUnwritten(File!) > free)
         {
             throw StorageFull(Errno.ENOSPC, offset, count, write, needed, holes[0].Start);
         }
@@ -130,25 +138,31 @@ public sealed partial class MemoryMap
     private MmapException ExplainFault(long offset, long at, long count, bool write)
     {
         string verb = write ? "write" : "read";
-        MapProtection protection = Protection;
+        MapProtection protection = PageProtection(at);
         if ((protection & (write ? MapProtection.Write : MapProtection.Read)) == 0)
         {
             return MapErrors.Create(ErrorIds.MapAccessFault, MapErrorCategory.PermissionDenied,
-                $"Cannot {verb} offset {at} of map {Id} ({Describe()}): the map's protection is {protection}, which forbids a {verb} (EFAULT)." +
+                $"Cannot {verb} offset {at} of map {Id} ({Describe()}): the page's protection is {protection}, which forbids a {verb} (EFAULT)." +
                 (write ? " Nothing was written." : string.Empty), Errno.EFAULT, Path, offset, count);
         }
 
         string nothing = write ? " Nothing was written." : string.Empty;
-        if (File is SafeFileHandle fd && _checkFileSize)
+        if (File is SafeFileHandle io)
         {
+            // Files and block devices alike: read the page the fault needed; an I/O error shows here with its errno.
             long page = (Offset + at) & ~(long)(PageSize - 1);
-            int ioErrno = ProbeRead(fd, page);
+            int ioErrno = ProbeRead(io, page);
             if (ioErrno != 0)
             {
                 return MapErrors.Create(ErrorIds.MapIOError, write ? MapErrorCategory.WriteError : MapErrorCategory.ReadError,
-                    $"Cannot {verb} offset {at} of map {Id} ({Describe()}): the page at file offset {page} of '{Path}' cannot be read from its device ({Errno.Describe(ioErrno)})." +
-                    nothing + " Check the device (dmesg); the file's other pages may still be readable.", ioErrno, Path, offset, count);
+                    $"Cannot {verb} offset {at} of map {Id} ({Describe()}): the page at offset {page} of '{Path}' cannot be read from its device ({Errno.Describe(ioErrno)})." +
+                    nothing + " Check the device (dmesg); its other pages may still be readable.", ioErrno, Path, offset, count);
             }
+        }
+
+        if (File is SafeFileHandle fd && _checkFileSize)
+        {
+            long page = (Offset + at) & ~(long)(PageSize - 1);
 
             FileSystemSpace? space = FileSystemSpace.Of(fd, Path!);
             if (SpaceReservation.IsHole(fd, page))
@@ -181,6 +195,41 @@ public sealed partial class MemoryMap
             $"Cannot {verb} offset {at} of map {Id} ({Describe()}): the kernel could not provide the page (EFAULT), although the protection ({protection}) allows the {verb}" +
             ((Options & MapOptions.HugePages) != 0 ? "; the huge-page pool may be exhausted (see /proc/meminfo HugePages_Free)." : ".") + nothing,
             Errno.EFAULT, Path, offset, count);
+    }
+
+    /// <summary>
+    /// The protection the kernel has for the page holding map offset <paramref name="at"/>, from /proc/self/maps
+    /// (a range may have been protected apart from the rest); the map's recorded protection when that cannot be read.
+    /// </summary>
+    private MapProtection PageProtection(long at)
+    {
+        ulong address = Address + (ulong)at;
+        try
+        {
+            foreach (string line in System.IO.File.ReadLines("/proc/self/maps"))
+            {
+                int dash = line.IndexOf('-', StringComparison.Ordinal);
+                int space = line.IndexOf(' ', StringComparison.Ordinal);
+                if (dash <= 0 || space <= dash || line.Length < space + 5 ||
+                    !ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out ulong start) ||
+                    !ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out ulong end))
+                {
+                    continue;
+                }
+
+                if (address >= start && address < end)
+                {
+                    return (line[space + 1] == 'r' ? MapProtection.Read : 0) | (line[space + 2] == 'w' ? MapProtection.Write : 0) |
+                           (line[space + 3] == 'x' ? MapProtection.Execute : 0);
+                }
+            }
+
+            return MapProtection.None;
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return Protection;
+        }
     }
 
     /// <summary>pread of one page at <paramref name="fileOffset"/>: 0 when it reads (or is past the end), else the errno (EIO).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Win32.SafeHandles;
 using MmapTools.Interop;
 
@@ -80,6 +81,21 @@ internal static class SpaceReservation
         }
 
         return holes;
+    }
+
+    /// <summary>
+    /// The bytes of the file that are allocated but hold no data as SEEK_DATA sees it (reserved with fallocate and
+    /// never written): st_blocks × 512 minus the data ranges. 0 when it cannot be told.
+    /// </summary>
+    internal static long ReservedUnwritten(SafeFileHandle fd)
+    {
+        if (FileStatus.TryGet(fd, out FileStatus st) != 0 || st.Allocated <= 0)
+        {
+            return 0;
+        }
+
+        long data = st.Size - Holes(fd, 0, st.Size).Sum(h => h.End - h.Start);
+        return Math.Max(0, st.Allocated - data);
     }
 
     /// <summary>True when the file has no storage at <paramref name="offset"/> (a hole), as SEEK_DATA sees it.</summary>
