@@ -330,7 +330,9 @@ public sealed partial class MemoryMap : IDisposable
     /// </summary>
     private static void ReserveGrowth(SafeFileHandle file, string path, string? shmName, long from, long to, bool created)
     {
-        int errno = SpaceReservation.Allocate(file, 0, from, to - from);
+        // More than the free space: refuse before allocating any (tmpfs would fill up, in memory, then give it back).
+        long free = FileSystemSpace.FreeForCallerOf(file);
+        int errno = free >= 0 && to - from > free ? Errno.ENOSPC : SpaceReservation.Allocate(file, 0, from, to - from);
         if (errno == 0)
         {
             return;
