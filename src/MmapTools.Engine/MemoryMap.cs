@@ -341,7 +341,7 @@ public sealed partial class MemoryMap : IDisposable
         FileSystemSpace? space = FileSystemSpace.Of(file, path);
         if (errno == Errno.EOPNOTSUPP)
         {
-            if (space is null || space.Free >= to - from)
+            if (space is null || space.Size == 0 || space.FreeForCaller >= to - from)
             {
                 return;
             }

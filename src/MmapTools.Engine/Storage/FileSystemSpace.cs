@@ -72,10 +72,13 @@ public sealed class FileSystemSpace
         return From(st, path, FileStatus.TryGet(fd, out FileStatus fs) == 0 ? fs : null);
     }
 
-    /// <summary>The bytes this process may allocate on the filesystem of <paramref name="fd"/> (statvfs only), or -1.</summary>
+    /// <summary>
+    /// The bytes this process may allocate on the filesystem of <paramref name="fd"/> (statvfs only), or -1 when
+    /// unknown: statvfs failed, or the filesystem reports no blocks at all (FUSE and virtual filesystems may).
+    /// </summary>
     internal static long FreeForCallerOf(SafeFileHandle fd)
     {
-        if (Libc.FStatVfs(fd, out Libc.StatVfs st) != 0)
+        if (Libc.FStatVfs(fd, out Libc.StatVfs st) != 0 || st.Blocks == 0)
         {
             return -1;
         }

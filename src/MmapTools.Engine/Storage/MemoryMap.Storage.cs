@@ -171,7 +171,7 @@ public sealed partial class MemoryMap
                 int e = SpaceReservation.Allocate(fd, Libc.FALLOC_FL_KEEP_SIZE, page, PageSize);
                 if (e is Errno.EBADF or Errno.EOPNOTSUPP)
                 {
-                    e = space is not null && space.Free < PageSize ? Errno.ENOSPC : e;
+                    e = space is { Size: > 0 } && space.FreeForCaller < PageSize ? Errno.ENOSPC : e;
                 }
 
                 if (SpaceReservation.IsNoSpace(e))
@@ -179,7 +179,7 @@ public sealed partial class MemoryMap
                     return StorageFull(e, offset, count, write, PageSize, page);
                 }
             }
-            else if (write && space is { Free: 0 })
+            else if (write && space is { Size: > 0, FreeForCaller: 0 })
             {
                 return StorageFull(Errno.ENOSPC, offset, count, write, PageSize, page);
             }

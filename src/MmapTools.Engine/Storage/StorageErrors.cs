@@ -12,10 +12,10 @@ internal static class StorageErrors
         if (space is { IsSharedMemory: true })
         {
             return $"POSIX shared memory lives in /dev/shm, a tmpfs of {Units.FormatBytes(space.Size)} here; a container gets 64 MiB unless started with more " +
-                   $"(docker run --shm-size=1g; Kubernetes: an emptyDir volume with medium: Memory). Remove objects no longer needed (Get-SharedMemory lists them), or ask for less{sparse}.";
+                   $"(docker run --shm-size=1g; Kubernetes: an emptyDir volume with medium: Memory). Remove objects no longer needed (Get-SharedMemory lists them) or ask for less{sparse}.";
         }
 
-        return $"Free space on {(space is null ? "the filesystem" : space.MountPoint)}, or ask for less{sparse}.";
+        return $"Free space on {(space is null ? "the filesystem" : space.MountPoint)} or ask for less{sparse}.";
     }
 
     internal static MapErrorCategory NoSpaceCategory(int errno) => errno == Errno.EDQUOT ? MapErrorCategory.QuotaExceeded : MapErrorCategory.ResourceUnavailable;
@@ -33,7 +33,7 @@ internal static class StorageErrors
             ? (shmName is null ? "The file was removed again." : "The object was removed again.")
             : $"It was shrunk back to {from} bytes.";
         return MapErrors.Create(ErrorIds.FileSystemFull, NoSpaceCategory(errno),
-            $"Cannot reserve {to - from} bytes ({Units.FormatBytes(to - from)}) for {what}, {(created ? "created" : $"grown from {from}")} to {to} bytes: {Errno.Describe(errno)}; " +
+            $"Cannot reserve {to - from} bytes ({Units.FormatBytes(to - from)}) for {what} ({(created ? $"new, {to} bytes" : $"grown from {from} to {to} bytes")}): {Errno.Describe(errno)}; " +
             $"{Free(space, errno)}. {undo} {Advice(space, sparseOption: true)}", errno, path, null, to);
     }
 }
