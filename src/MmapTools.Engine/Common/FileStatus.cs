@@ -28,6 +28,9 @@ public enum FileKind
 /// <summary>The subset of statx(2) MmapTools uses.</summary>
 internal readonly record struct FileStatus(FileKind Kind, long Size, int Mode, uint Uid, uint Gid, ulong Inode, uint DevMajor, uint DevMinor)
 {
+    /// <summary>The bytes the file really occupies (st_blocks × 512): less than <see cref="Size"/> for a sparse file.</summary>
+    internal long Allocated { get; init; }
+
     internal static FileStatus From(in Libc.StatX st) => new(
         (st.Mode & Libc.S_IFMT) switch
         {
@@ -40,7 +43,10 @@ internal readonly record struct FileStatus(FileKind Kind, long Size, int Mode, u
             Libc.S_IFLNK => FileKind.SymbolicLink,
             _ => FileKind.Other,
         },
-        unchecked((long)st.Size), st.Mode & 0xFFF, st.Uid, st.Gid, st.Inode, st.DevMajor, st.DevMinor);
+        unchecked((long)st.Size), st.Mode & 0xFFF, st.Uid, st.Gid, st.Inode, st.DevMajor, st.DevMinor)
+    {
+        Allocated = unchecked((long)st.Blocks * 512),
+    };
 
     /// <summary>statx on an open descriptor; returns errno on failure.</summary>
     internal static int TryGet(SafeFileHandle fd, out FileStatus status)

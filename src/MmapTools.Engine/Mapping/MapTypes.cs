@@ -38,6 +38,8 @@ public enum MapOptions
     NoReserve = 4,
     /// <summary>MAP_HUGETLB: back anonymous memory with huge pages from the pool (vm.nr_hugepages).</summary>
     HugePages = 8,
+    /// <summary>With a size: grow the file sparse, reserving no space (a write past the free space then fails).</summary>
+    Sparse = 16,
 }
 
 /// <summary>How msync(2) flushes.</summary>

@@ -247,6 +247,10 @@ public sealed partial class MemoryMap : IDisposable
 
                 originalSize = fileSize;
                 fileSize = want;
+                if ((options & MapOptions.Sparse) == 0)
+                {
+                    ReserveGrowth(file, path, shmName, originalSize, want, created);
+                }
             }
 
             if (fileSize == 0)
@@ -321,6 +325,42 @@ public sealed partial class MemoryMap : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reserves the bytes a -Size grow added (fallocate over [from, to)), so a filesystem without room is an error
+    /// now, naming the free space, instead of a fault when a page is first touched. A filesystem without fallocate
+    /// (EOPNOTSUPP) is checked against its free space instead.
+    /// </summary>
+    private static void ReserveGrowth(SafeFileHandle file, string path, string? shmName, long from, long to, bool created)
+    {
+        // More than the free space: refuse before allocating any (tmpfs would fill up, in memory, then give it back).
+        long free = FileSystemSpace.FreeForCallerOf(file);
+        int errno = free >= 0 && to - from > free ? Errno.ENOSPC : SpaceReservation.Allocate(file, 0, from, to - from);
+        if (errno == 0)
+        {
+            return;
+        }
+
+        FileSystemSpace? space = FileSystemSpace.Of(file, path);
+        if (errno == Errno.EOPNOTSUPP)
+        {
+            if (space is null || space.Size == 0 || space.FreeForCaller >= to - from)
+            {
+                return;
+            }
+
+            errno = Errno.ENOSPC;
+        }
+
+        if (SpaceReservation.IsNoSpace(errno))
+        {
+            throw StorageErrors.GrowthNotReserved(errno, path, shmName, from, to, created, space);
+        }
+
+        throw MapErrors.Create(ErrorIds.FileResizeFailed, errno is Errno.EFBIG or Errno.EINVAL ? MapErrorCategory.InvalidArgument : MapErrorCategory.WriteError,
+            $"Cannot reserve bytes {from}..{to - 1} of '{path}' (fallocate): {Errno.Describe(errno)}. " +
+            (created ? "The file was removed again." : $"It was shrunk back to {from} bytes.") + " Give -Sparse to grow it without reserving.", errno, path, null, to);
+    }
+
     private static int TruncateByPath(string path, long length)
     {
         int fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW | Libc.O_NONBLOCK, 0);
@@ -385,6 +425,7 @@ public sealed partial class MemoryMap : IDisposable
     {
         CheckRange("read", offset, destination.Length);
         using var use = new Use(this);
+        CheckReadAllocation(offset, destination.Length);
         int done = GuardedCopy(offset, destination, write: false);
         if (done < destination.Length)
         {
@@ -450,6 +491,9 @@ public sealed partial class MemoryMap : IDisposable
         }
 
         using var use = new Use(this);
+
+        // Holes under the range get their storage first: a full filesystem is an error before any byte is written.
+        ReserveForWrite(offset, data.Length);
         Span<byte> source = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(data), data.Length);
         if (!checkExpected && WithinOnePage(offset, data.Length))
         {
@@ -576,6 +620,8 @@ public sealed partial class MemoryMap : IDisposable
         // Bytes past the end of a truncated file are gone: they are neither copied nor copied over.
         CheckStillCovered(sourceOffset, count, write: false);
         CheckStillCovered(destinationOffset, count, write: true);
+        CheckReadAllocation(sourceOffset, count);
+        ReserveForWrite(destinationOffset, count);
         const int Chunk = 1 << 20;
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, Chunk));
         try
@@ -628,11 +674,19 @@ public sealed partial class MemoryMap : IDisposable
         {
             int errno = Libc.LastErrno;
             throw MapErrors.Create(ErrorIds.SyncFailed, errno == Errno.EBUSY ? MapErrorCategory.ResourceBusy : MapErrorCategory.WriteError,
-                $"msync of bytes {offset}..{offset + n - 1} of map {Id} ({Describe()}) failed: {Errno.Describe(errno)}." +
-                (errno == Errno.EIO ? " The kernel could not write the pages to the device; the data may not be on disk." : string.Empty),
+                $"msync of bytes {offset}..{offset + n - 1} of map {Id} ({Describe()}) failed: {Errno.Describe(errno)}." + SyncAdvice(errno),
                 errno, Path, offset, n);
         }
     }
+
+    /// <summary>What a writeback error from msync means for the data.</summary>
+    private string SyncAdvice(int errno) => errno switch
+    {
+        Errno.EIO => " The kernel could not write pages of the map to the device (a writeback error, reported once); the data written since the last sync may not be on disk. Check the device (dmesg).",
+        Errno.ENOSPC or Errno.EDQUOT => $" The filesystem ran out of {(errno == Errno.EDQUOT ? "quota" : "space")} writing pages of the map back (a writeback error, reported once); the data written since the last sync may not be on disk. " +
+            (File is not null && Path is not null && FileSystemSpace.Of(File, Path) is { } space ? StorageErrors.Free(space, errno) + "." : string.Empty),
+        _ => string.Empty,
+    };
 
     /// <summary>
     /// Unmaps and closes the file, once every access in flight is done: it returns when the range is unmapped,
@@ -824,7 +878,10 @@ public sealed partial class MemoryMap : IDisposable
             $"Cannot {(write ? "write" : "read")} map {Id} ({Describe()}): process_vm_{(write ? "writev" : "readv")} failed with {Errno.Describe(errno)}. " +
             "MmapTools copies through it so a bad page is an error instead of a crash; a seccomp profile (some containers) blocks it.", errno, Path, offset, count);
 
-    /// <summary>Explains a fault at map offset <paramref name="offset"/> + <paramref name="done"/>: truncated file, or protection.</summary>
+    /// <summary>
+    /// Explains a fault at map offset <paramref name="offset"/> + <paramref name="done"/>: a truncated file, the protection,
+    /// no space for a hole, an I/O error, or an unavailable page (see MemoryMap.Storage.cs).
+    /// </summary>
     internal MmapException Fault(long offset, long done, long count, bool write)
     {
         long at = offset + done;
@@ -836,8 +893,6 @@ public sealed partial class MemoryMap : IDisposable
                 (write ? "Nothing was written. " : string.Empty) + "Remove the map and map the file again.", Errno.EFAULT, Path, offset, count);
         }
 
-        return MapErrors.Create(ErrorIds.MapAccessFault, MapErrorCategory.PermissionDenied,
-            $"Cannot {verb} offset {at} of map {Id} ({Describe()}): the page refused the access (EFAULT); the map's protection is {Protection}." +
-            (write ? " Nothing was written." : string.Empty), Errno.EFAULT, Path, offset, count);
+        return ExplainFault(offset, at, count, write);
     }
 }

@@ -14,12 +14,16 @@ public sealed class SharedMemoryInfo
     public string Path { get; init; } = string.Empty;
     /// <summary>Its size in bytes.</summary>
     public long Length { get; init; }
+    /// <summary>The bytes of /dev/shm it really occupies: less than <see cref="Length"/> while it has holes (never written).</summary>
+    public long Allocated { get; init; }
     /// <summary>Permission bits, e.g. "0600".</summary>
     public string Mode { get; init; } = string.Empty;
     /// <summary>The owner's uid.</summary>
     public uint OwnerId { get; init; }
     /// <summary>When it was last written.</summary>
     public DateTime LastWriteTime { get; init; }
+    /// <summary>How full /dev/shm is, as read when the list was made (the same object for every item of one list); null when unknown.</summary>
+    public FileSystemSpace? FileSystem { get; init; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Units.FormatBytes(Length)}, mode {Mode})";
@@ -121,6 +125,7 @@ public static class SharedMemory
             return result;
         }
 
+        FileSystemSpace? space = FileSystemSpace.Of(Directory);
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
         {
             if (FileStatus.TryGet(path, followSymlink: false, out FileStatus st) != 0 || st.Kind != FileKind.Regular)
@@ -133,13 +138,45 @@ public static class SharedMemory
                 Name = System.IO.Path.GetFileName(path),
                 Path = path,
                 Length = st.Size,
+                Allocated = st.Allocated,
                 Mode = Convert.ToString(st.Mode & 0x1FF, 8).PadLeft(4, '0'),
                 OwnerId = st.Uid,
                 LastWriteTime = File.GetLastWriteTime(path),
+                FileSystem = space,
             });
         }
 
         result.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return result;
+    }
+
+    /// <summary>How full /dev/shm is, with the count and sizes of the objects in it; null when /dev/shm does not exist.</summary>
+    public static SharedMemoryUsage? Usage()
+    {
+        if (!System.IO.Directory.Exists(Directory) || FileSystemSpace.Of(Directory) is not { } space)
+        {
+            return null;
+        }
+
+        IReadOnlyList<SharedMemoryInfo> objects = List();
+        long length = 0, allocated = 0;
+        foreach (SharedMemoryInfo o in objects)
+        {
+            length += o.Length;
+            allocated += o.Allocated;
+        }
+
+        return new SharedMemoryUsage
+        {
+            Path = Directory,
+            FileSystemType = space.FileSystemType,
+            Size = space.Size,
+            Used = space.Used,
+            Free = space.Free,
+            UsedPercent = space.UsedPercent,
+            Objects = objects.Count,
+            ObjectsLength = length,
+            ObjectsAllocated = allocated,
+        };
     }
 }

@@ -6,19 +6,39 @@ namespace MmapTools.Commands;
 /// <summary>
 /// <para type="synopsis">Lists named POSIX shared-memory objects in /dev/shm.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "SharedMemory")]
-[OutputType(typeof(SharedMemoryInfo))]
+[Cmdlet(VerbsCommon.Get, "SharedMemory", DefaultParameterSetName = "Name")]
+[OutputType(typeof(SharedMemoryInfo), ParameterSetName = new[] { "Name" })]
+[OutputType(typeof(SharedMemoryUsage), ParameterSetName = new[] { "Summary" })]
 public sealed class GetSharedMemoryCommand : MmapCmdlet
 {
     /// <summary>Only objects whose name matches; wildcards allowed. A name without wildcards that does not exist is an error.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(SharedMemoryNameCompleter))]
     public string[]? Name { get; set; }
 
+    /// <summary>Output one object saying how full /dev/shm is (size, used, free, objects) instead of the objects.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Summary")]
+    public SwitchParameter Summary { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (Summary)
+        {
+            if (SharedMemory.Usage() is { } usage)
+            {
+                WriteObject(usage);
+            }
+            else
+            {
+                WriteError(NewError(ErrorIds.SharedMemoryUnavailable, ErrorCategory.ResourceUnavailable,
+                    $"{SharedMemory.Directory} does not exist or cannot be measured (statvfs failed), so there is no shared memory to summarise.", SharedMemory.Directory));
+            }
+
+            return;
+        }
+
         var all = SharedMemory.List();
         if (Name is null)
         {

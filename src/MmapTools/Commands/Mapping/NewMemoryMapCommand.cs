@@ -75,6 +75,12 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
     [Parameter(ParameterSetName = SharedMemoryInputSet)]
     public long Size { get; set; }
 
+    /// <summary>With -Size: grow sparse, reserving no space (by default the space grown is reserved with fallocate).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [Parameter(ParameterSetName = SharedMemorySet)]
+    public SwitchParameter Sparse { get; set; }
+
     /// <summary>MAP_POPULATE: fault every page in now.</summary>
     [Parameter]
     public SwitchParameter Populate { get; set; }
@@ -93,7 +99,7 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
 
     private MapOptions Options =>
         (Populate ? MapOptions.Populate : 0) | (Lock ? MapOptions.Lock : 0) | (NoReserve ? MapOptions.NoReserve : 0) |
-        (HugePages ? MapOptions.HugePages : 0);
+        (HugePages ? MapOptions.HugePages : 0) | (Sparse ? MapOptions.Sparse : 0);
 
     private long? LengthOrNull => MyInvocation.BoundParameters.ContainsKey(nameof(Length)) ? Length : null;
 
@@ -139,7 +145,7 @@ public sealed class NewMemoryMapCommand : MmapCmdlet
     private void Map(string? target, System.Func<MemoryMap> open)
     {
         if (SizeOrNull is long size && target is not null &&
-            !ShouldProcess(target, $"Create or grow to {size} bytes, then map"))
+            !ShouldProcess(target, $"Create or grow to {size} bytes{(Sparse ? " (sparse)" : " (space reserved)")}, then map"))
         {
             return;
         }

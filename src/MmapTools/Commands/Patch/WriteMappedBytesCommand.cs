@@ -292,7 +292,25 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     private void Collect(MemoryMap map, long offset, PatchRequest request, string? refusal)
     {
         int span = Span;
-        byte[] old = map.Read(offset, CheckedLength(map, offset, span));
+        if (map.Access == MapAccess.ReadWrite && map.IsOpen)
+        {
+            // Holes that need more than the free space: the write's own error now, before the preview read allocates any.
+            map.CheckSpace(offset, CheckedLength(map, offset, span));
+        }
+
+        byte[] old;
+        try
+        {
+            old = map.Read(offset, CheckedLength(map, offset, span));
+        }
+        catch (MmapException e) when (e.ErrorId == ErrorIds.MapStorageFull)
+        {
+            // Reading a hole of a full tmpfs faults: this is a write, so say so (Reserve throws the write's error),
+            // or, if room has appeared since, read again with the holes reserved.
+            map.Reserve(offset, span);
+            old = map.Read(offset, CheckedLength(map, offset, span));
+        }
+
         string where = map.Kind == MapKind.Anonymous || request.Map is { Access: MapAccess.CopyOnWrite }
             ? $"map {map.Id} ({map.Describe()}) offset 0x{offset:X} ({offset})"
             : $"'{map.Path}' offset 0x{map.Offset + offset:X} ({map.Offset + offset})";
