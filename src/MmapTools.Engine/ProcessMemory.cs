@@ -398,7 +398,9 @@ public static class ProcessMemory
                 return null;
             }
 
-            // The link says " (deleted)" for a deleted file, and so would a file of that name: the inode's link count settles it.
+            // The link says " (deleted)" for a deleted file, and so would a file of that name: the inode's link count
+            // settles it; and when the inode is still linked elsewhere (a file renamed over its name, a hard link
+            // kept), whether a file of that literal name is this inode.
             if (Libc.StatXPath(Libc.AT_FDCWD, link, 0, Libc.STATX_BASIC_STATS, out Libc.StatX st) == 0)
             {
                 deleted = st.NLink == 0;
@@ -409,6 +411,13 @@ public static class ProcessMemory
             }
 
             ReadOnlySpan<byte> target = buf.AsSpan(0, (int)n);
+            if (!deleted && target.EndsWith(" (deleted)"u8) && target.Length > 0 && target[0] == (byte)'/')
+            {
+                string literal = ProcPath(pid, "root") + System.Text.Encoding.UTF8.GetString(target);
+                deleted = Libc.StatXPath(Libc.AT_FDCWD, literal, 0, Libc.STATX_BASIC_STATS, out Libc.StatX lit) != 0 ||
+                          lit.Inode != st.Inode || lit.DevMajor != st.DevMajor || lit.DevMinor != st.DevMinor;
+            }
+
             if (deleted && target.EndsWith(" (deleted)"u8))
             {
                 target = target[..^10];
