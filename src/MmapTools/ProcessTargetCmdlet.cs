@@ -40,6 +40,7 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
     private bool _progressShown;
     private volatile bool _stopping;
     private int _processesDone;
+    private int _processesTotal;
     private long _vmasDone;
 
     /// <summary>What the progress bar says is going on.</summary>
@@ -71,8 +72,14 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
 
         _sinceProgress.Restart();
         _progressShown = true;
-        WriteProgress(new ProgressRecord(ActivityId, Activity,
-            $"{_processesDone} processes, {_vmasDone + (processDone ? 0 : vmasOfThisProcess)} VMAs") { CurrentOperation = "process " + pid });
+        var record = new ProgressRecord(ActivityId, Activity,
+            $"{_processesDone}{(_processesTotal > 0 ? " of " + _processesTotal : string.Empty)} processes, {_vmasDone + (processDone ? 0 : vmasOfThisProcess)} VMAs") { CurrentOperation = "process " + pid };
+        if (_processesTotal > 0)
+        {
+            record.PercentComplete = Math.Min(100, _processesDone * 100 / _processesTotal);
+        }
+
+        WriteProgress(record);
     }
 
     /// <inheritdoc />
@@ -95,11 +102,20 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
         if (ParameterSetName == NameSet)
         {
             Sweeping = Name.Any(WildcardPattern.ContainsWildcardCharacters);
-            return ResolveNames();
+            List<int> named = ResolveNames();
+            _processesTotal += named.Count;
+            return named;
         }
 
         Sweeping = Id is null;
-        return Id ?? (IEnumerable<int>)SystemMemory.ProcessIds();
+        if (Id is null)
+        {
+            List<int> all = SystemMemory.ProcessIds();
+            _processesTotal += all.Count;
+            return all;
+        }
+
+        return Id;
     }
 
     /// <summary>
