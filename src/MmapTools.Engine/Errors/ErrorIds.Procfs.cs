@@ -19,6 +19,8 @@ public static partial class ErrorIds
     public const string AddressRangeInvalid = "AddressRangeInvalid";
     /// <summary>No VMA of the process contains the -Address given.</summary>
     public const string AddressNotMapped = "AddressNotMapped";
+    /// <summary>Get-ProcessVma was given -Grouped (by path) and -GroupBy Process together.</summary>
+    public const string VmaGroupingConflict = "VmaGroupingConflict";
     /// <summary>A -Permission filter is not letters of "rwxsp" nor a four-character pattern like "rw-p".</summary>
     public const string PermissionFilterInvalid = "PermissionFilterInvalid";
 }

@@ -29,12 +29,27 @@ public static class ProcessMemory
     /// ProcessAccessDenied) are thrown here; ProcessExited and ProcfsLineInvalid while enumerating.
     /// A kernel thread has no VMAs: the reader is empty.
     /// </summary>
-    public static VmaReader GetVmas(int pid, bool detailed = false)
+    public static VmaReader GetVmas(int pid, bool detailed = false) => GetVmas(pid, detailed, TryIdentity(pid));
+
+    /// <summary>As <see cref="GetVmas(int, bool)"/>, with the process's identity already read (its VMAs carry its name and user).</summary>
+    public static VmaReader GetVmas(int pid, bool detailed, ProcessIdentity? identity)
     {
         string file = ProcPath(pid, detailed ? "smaps" : "maps");
-        string? name = ReadComm(pid);
         int fd = OpenProc(file, pid, detailed ? "read the smaps" : "read the maps");
-        return new VmaReader(fd, file, pid, name, detailed, live: true);
+        return new VmaReader(fd, file, pid, identity?.Name ?? ReadComm(pid), detailed, live: true) { Identity = identity };
+    }
+
+    /// <summary>The identity of a process, or null when its status cannot be read (it exited).</summary>
+    public static ProcessIdentity? TryIdentity(int pid)
+    {
+        try
+        {
+            return pid > 0 ? ProcessIdentity.Read(pid) : null;
+        }
+        catch (MmapException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Parses a saved copy of a maps or smaps file (a fixture, a capture from another machine) the same way.</summary>
@@ -55,10 +70,25 @@ public static class ProcessMemory
     /// The process's memory in total, from /proc/PID/smaps_rollup; when the kernel refuses the rollup for a
     /// live process (ESRCH/ENOENT, as for kernel threads), the sum of /proc/PID/smaps.
     /// </summary>
-    public static ProcessMemoryInfo GetMemoryInfo(int pid)
+    public static ProcessMemoryInfo GetMemoryInfo(int pid) => GetMemoryInfo(pid, TryIdentity(pid), SystemMemory.TotalBytes());
+
+    /// <summary>
+    /// As <see cref="GetMemoryInfo(int)"/>, with the identity already read and the physical memory the
+    /// percentages are of (MemTotal); the command line is read too.
+    /// </summary>
+    public static ProcessMemoryInfo GetMemoryInfo(int pid, ProcessIdentity? identity, long memoryTotal)
+    {
+        ProcessMemoryInfo info = ReadMemoryInfo(pid, identity?.Name ?? ReadComm(pid));
+        info.Uid = identity?.Uid;
+        info.User = identity?.User;
+        info.CommandLine = ProcessIdentity.ReadCommandLine(pid);
+        info.MemoryTotal = memoryTotal;
+        return info;
+    }
+
+    private static ProcessMemoryInfo ReadMemoryInfo(int pid, string? name)
     {
         string file = ProcPath(pid, "smaps_rollup");
-        string? name = ReadComm(pid);
         byte[]? content = null;
         try
         {
@@ -191,7 +221,7 @@ public static class ProcessMemory
             {
                 g = new ProcessVmaGroup
                 {
-                    ProcessId = v.ProcessId, ProcessName = v.ProcessName, Path = v.Path, Kind = v.Kind, Name = v.Name,
+                    ProcessId = v.ProcessId, ProcessName = v.ProcessName, User = v.User, Uid = v.Uid, Path = v.Path, Kind = v.Kind, Name = v.Name,
                     IsDeleted = v.IsDeleted, IsDetailed = v.IsDetailed, Start = v.Start,
                 };
                 if (v.IsDetailed)
@@ -368,7 +398,9 @@ public static class ProcessMemory
                 return null;
             }
 
-            // The link says " (deleted)" for a deleted file, and so would a file of that name: the inode's link count settles it.
+            // The link says " (deleted)" for a deleted file, and so would a file of that name: the inode's link count
+            // settles it; and when the inode is still linked elsewhere (a file renamed over its name, a hard link
+            // kept), whether a file of that literal name is this inode.
             if (Libc.StatXPath(Libc.AT_FDCWD, link, 0, Libc.STATX_BASIC_STATS, out Libc.StatX st) == 0)
             {
                 deleted = st.NLink == 0;
@@ -379,6 +411,13 @@ public static class ProcessMemory
             }
 
             ReadOnlySpan<byte> target = buf.AsSpan(0, (int)n);
+            if (!deleted && target.EndsWith(" (deleted)"u8) && target.Length > 0 && target[0] == (byte)'/')
+            {
+                string literal = ProcPath(pid, "root") + System.Text.Encoding.UTF8.GetString(target);
+                deleted = Libc.StatXPath(Libc.AT_FDCWD, literal, 0, Libc.STATX_BASIC_STATS, out Libc.StatX lit) != 0 ||
+                          lit.Inode != st.Inode || lit.DevMajor != st.DevMajor || lit.DevMinor != st.DevMinor;
+            }
+
             if (deleted && target.EndsWith(" (deleted)"u8))
             {
                 target = target[..^10];
@@ -461,6 +500,9 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
 
     /// <summary>How many VMAs have been yielded.</summary>
     public int Count { get; private set; }
+
+    /// <summary>The process's name and user, when read; the VMAs carry them.</summary>
+    public ProcessIdentity? Identity { get; init; }
 
     /// <summary>How many read(2) calls were made.</summary>
     public int ReadCalls { get; private set; }
@@ -651,6 +693,8 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
     {
         ProcessId = _pid,
         ProcessName = _processName,
+        User = Identity?.User,
+        Uid = Identity?.Uid,
         Start = h.Start,
         End = h.End,
         Permission = h.Permission,

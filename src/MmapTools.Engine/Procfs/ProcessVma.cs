@@ -153,6 +153,18 @@ public sealed class ProcessVma
     /// <summary>The process's name (its comm) when read, or null.</summary>
     public string? ProcessName { get; init; }
 
+    /// <summary>The process's user (effective uid, as ps shows it) by name, or the uid as text; null when not read.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The process's effective uid, or null when not read.</summary>
+    public uint? Uid { get; init; }
+
+    /// <summary>
+    /// Set by Get-ProcessVma -Stale: why the mapped file is not the one now on disk (Deleted, Replaced,
+    /// Missing), or null when it was not checked.
+    /// </summary>
+    public VmaStaleReason? StaleReason { get; set; }
+
     /// <summary>First address.</summary>
     public ulong Start { get; init; }
 
@@ -386,6 +398,12 @@ public sealed class ProcessVmaGroup
     /// <summary>The process's name.</summary>
     public string? ProcessName { get; init; }
 
+    /// <summary>The process's user name (or uid as text).</summary>
+    public string? User { get; init; }
+
+    /// <summary>The process's effective uid.</summary>
+    public uint? Uid { get; init; }
+
     /// <summary>The path or label the VMAs share, or null for unnamed anonymous memory.</summary>
     public string? Path { get; init; }
 
@@ -461,6 +479,27 @@ public sealed class ProcessMemoryInfo
 
     /// <summary>The process's name.</summary>
     public string? ProcessName { get; init; }
+
+    /// <summary>The process's user (effective uid, as ps shows it) by name, or the uid as text.</summary>
+    public string? User { get; set; }
+
+    /// <summary>The process's effective uid.</summary>
+    public uint? Uid { get; set; }
+
+    /// <summary>The command line, arguments joined by spaces (as ps and smem show it); empty for kernel threads.</summary>
+    public string? CommandLine { get; set; }
+
+    /// <summary>The machine's physical memory (MemTotal of /proc/meminfo), bytes: what the percentages are of.</summary>
+    public long MemoryTotal { get; set; }
+
+    /// <summary>Pss as a percentage of <see cref="MemoryTotal"/> (smem -p).</summary>
+    public double? PssPercent => Percent.Of(Pss, MemoryTotal);
+
+    /// <summary>Uss as a percentage of <see cref="MemoryTotal"/>.</summary>
+    public double? UssPercent => Percent.Of(Uss, MemoryTotal);
+
+    /// <summary>Rss as a percentage of <see cref="MemoryTotal"/>.</summary>
+    public double? RssPercent => Percent.Of(Rss, MemoryTotal);
 
     /// <summary>"smaps_rollup", or "smaps" when the rollup was refused and the VMAs were summed.</summary>
     public string Source { get; init; } = "smaps_rollup";

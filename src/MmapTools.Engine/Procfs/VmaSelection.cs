@@ -5,8 +5,9 @@ using System.Numerics;
 namespace MmapTools.Procfs;
 
 /// <summary>
-/// A -Permission filter: letters of "rwxsp" that must all hold ("w", "rx"; "s" shared, "p" private), or a
-/// four-character pattern matched position by position as the kernel prints it ("rw-p", "r?xp").
+/// A -Permission filter: letters of "rwxsp" that must all hold ("w", "rx"; "s" shared, "p" private), a
+/// four-character pattern matched position by position as the kernel prints it ("rw-p", "r?xp"), or the names
+/// the Permission property shows ("Read, Execute", "None"), which match exactly those permissions.
 /// </summary>
 public sealed class VmaPermissionFilter
 {
@@ -14,8 +15,11 @@ public sealed class VmaPermissionFilter
     private readonly VmaPermission _required;
     private readonly VmaPermission _forbidden;
 
-    private VmaPermissionFilter(string? pattern, VmaPermission required, VmaPermission forbidden)
+    private readonly VmaPermission? _exact;
+
+    private VmaPermissionFilter(string? pattern, VmaPermission required, VmaPermission forbidden, VmaPermission? exact = null)
     {
+        _exact = exact;
         _pattern = pattern;
         _required = required;
         _forbidden = forbidden;
@@ -34,6 +38,24 @@ public sealed class VmaPermissionFilter
         if (f.Length == 4 && f[0] is 'r' or '-' or '?' && f[1] is 'w' or '-' or '?' && f[2] is 'x' or '-' or '?' && f[3] is 's' or 'p' or '?')
         {
             filter = new VmaPermissionFilter(f, 0, 0);
+            return true;
+        }
+
+        if (char.IsAsciiLetterUpper(f[0]) || f.Contains(',', StringComparison.Ordinal))
+        {
+            // The names of the Permission property: "Read, Execute", "Read,Write,Shared", "None" (case does not matter).
+            VmaPermission exact = 0;
+            foreach (string part in f.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (part.Length == 0 || !char.IsAsciiLetter(part[0]) || !Enum.TryParse(part, ignoreCase: true, out VmaPermission flag) || !Enum.IsDefined(flag))
+                {
+                    return false;
+                }
+
+                exact |= flag;
+            }
+
+            filter = new VmaPermissionFilter(null, 0, 0, exact);
             return true;
         }
 
@@ -63,6 +85,11 @@ public sealed class VmaPermissionFilter
     /// <summary>Whether the VMA's permissions pass the filter.</summary>
     public bool Matches(ProcessVma vma)
     {
+        if (_exact is { } exact)
+        {
+            return vma.Permission == exact;
+        }
+
         if (_pattern is not null)
         {
             for (int i = 0; i < 4; i++)
@@ -80,12 +107,16 @@ public sealed class VmaPermissionFilter
     }
 }
 
-/// <summary>Addresses as users give them: numbers of any integer type, or strings ("0x7f3a12340000", decimal).</summary>
+/// <summary>
+/// Addresses as users give them: numbers of any integer type, or strings in hex as the kernel and this module
+/// print them, with or without "0x" ("0x7f3a12340000", "7f3a12340000", "0x00007f3a12340000").
+/// </summary>
 public static class VmaAddress
 {
     /// <summary>
     /// Reads an address. A negative Int64 is taken as its unsigned bits (PowerShell reads 0xffffffffff600000 as
-    /// a negative Int64); other negative numbers, fractions and text that is not a number are refused.
+    /// a negative Int64); other negative numbers, fractions and text that is not a hex number are refused.
+    /// A string is always hex ("140000000" is 0x140000000), as in /proc/PID/maps, pmap and this module's views.
     /// </summary>
     public static bool TryParse(object? value, out ulong address)
     {
@@ -105,12 +136,8 @@ public static class VmaAddress
             case BigInteger bi when bi >= 0 && bi <= ulong.MaxValue: address = (ulong)bi; return true;
             case string str:
                 string t = str.Trim().Replace("_", string.Empty, StringComparison.Ordinal);
-                if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-                {
-                    return t.Length > 2 && ulong.TryParse(t.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out address);
-                }
-
-                return t.Length > 0 && ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out address);
+                ReadOnlySpan<char> digits = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? t.AsSpan(2) : t.AsSpan();
+                return digits.Length > 0 && ulong.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out address);
             default:
                 return false;
         }

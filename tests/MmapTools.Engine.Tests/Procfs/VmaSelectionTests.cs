@@ -30,6 +30,16 @@ public sealed class VmaSelectionTests
     [InlineData("---p", "---p", true)]
     [InlineData("????", "--xs", true)]
     [InlineData(" x ", "--xp", true)]
+    [InlineData("Read, Execute", "r-xp", true)]
+    [InlineData("Read, Execute", "rwxp", false)]
+    [InlineData("Read, Execute", "r-xs", false)]
+    [InlineData("read,execute", "r-xp", true)]
+    [InlineData("Read, Write, Shared", "rw-s", true)]
+    [InlineData("Read, Write, Shared", "rw-p", false)]
+    [InlineData("None", "---p", true)]
+    [InlineData("None", "r--p", false)]
+    [InlineData("Read", "r--p", true)]
+    [InlineData("Read", "r-xp", false)]
     public void PermissionFilters(string filter, string permissions, bool expected)
     {
         Assert.True(VmaPermissionFilter.TryParse(filter, out VmaPermissionFilter? f));
@@ -43,6 +53,10 @@ public sealed class VmaSelectionTests
     [InlineData("sp")]
     [InlineData("rw-")]
     [InlineData("rw-x")]
+    [InlineData("Read, Banana")]
+    [InlineData("Read,")]
+    [InlineData("Read, 4")]
+    [InlineData("Private")]
     [InlineData(null)]
     public void PermissionFilters_Refused(string? filter)
     {
@@ -64,7 +78,9 @@ public sealed class VmaSelectionTests
         { "0x7f3a12340000", 0x7f3a12340000UL },
         { "0X7F3A1234_0000", 0x7f3a12340000UL },
         { " 0xffffffffff600000 ", 0xffffffffff600000UL },
-        { "140000000", 140000000UL },
+        { "140000000", 0x140000000UL },
+        { "7f3a12340000", 0x7f3a12340000UL },
+        { "0x00007f3a12340000", 0x7f3a12340000UL },
     };
 
     [Theory]
@@ -77,7 +93,7 @@ public sealed class VmaSelectionTests
 
     public static TheoryData<object?> BadAddresses() => new()
     {
-        null, -1, (short)-1, -1.5, 1.5, 1.5m, -1m, "", "0x", "banana", "0xZZ", "-5", "7f3a12340000", "0x1ffffffffffffffff",
+        null, -1, (short)-1, -1.5, 1.5, 1.5m, -1m, "", "0x", "banana", "0xZZ", "-5", "7f3a1234000g", "1ffffffffffffffff", "0x1ffffffffffffffff",
         new BigInteger(-1), new object(), true,
     };
 

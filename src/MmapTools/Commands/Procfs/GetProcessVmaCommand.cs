@@ -9,9 +9,10 @@ namespace MmapTools.Commands;
 /// <para type="synopsis">Lists the virtual memory areas (VMAs) of processes: /proc/PID/maps, or smaps with -Detailed.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ProcessVma", DefaultParameterSetName = IdSet)]
-[OutputType(typeof(ProcessVma), typeof(ProcessVmaGroup))]
+[OutputType(typeof(ProcessVma), typeof(ProcessVmaGroup), typeof(ProcessVmaSummary))]
 public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
 {
+    private StaleFileCheck? _stale;
     private WildcardPattern[]? _paths;
     private VmaPermissionFilter[]? _permissions;
     private ulong[]? _addresses;
@@ -47,6 +48,17 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
     [Parameter]
     public object? EndAddress { get; set; }
 
+    /// <summary>
+    /// Only VMAs whose file was deleted or replaced on disk since it was mapped (the kernel's "(deleted)", or
+    /// another inode at the path now, as the process sees it): what still runs an old library and needs a restart.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Stale { get; set; }
+
+    /// <summary>Path: one row per path and process (as -Grouped). Process: one object per process, with the distinct paths.</summary>
+    [Parameter]
+    public VmaGrouping? GroupBy { get; set; }
+
     /// <summary>Read /proc/PID/smaps: every VMA with its memory figures (Rss, Pss, Private, Swap, ...), VmFlags and every kernel key.</summary>
     [Parameter]
     public SwitchParameter Detailed { get; set; }
@@ -61,6 +73,32 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        foreach (string name in new[] { nameof(Address), nameof(StartAddress), nameof(EndAddress) })
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(name, out object? bound) &&
+                (bound is null || (bound is object[] list && (list.Length == 0 || Array.Exists(list, a => a is null)))))
+            {
+                ThrowTerminatingError(NewError(ErrorIds.AddressInvalid, ErrorCategory.InvalidArgument,
+                    $"-{name} is $null (or empty): give an address (0x7f3a12340000, 7f3a12340000 or a number), or leave -{name} out to select every VMA.", null));
+            }
+        }
+
+        if (Grouped.IsPresent && GroupBy is { } g && g != VmaGrouping.Path)
+        {
+            ThrowTerminatingError(NewError(ErrorIds.VmaGroupingConflict, ErrorCategory.InvalidArgument,
+                $"-Grouped groups by path; it cannot be used with -GroupBy {g}. Use -GroupBy alone.", g));
+        }
+
+        if (Grouped.IsPresent)
+        {
+            GroupBy = VmaGrouping.Path;
+        }
+
+        if (Stale.IsPresent)
+        {
+            _stale = new StaleFileCheck();
+        }
+
         if (Path is not null)
         {
             _paths = ToWildcards(Path).ToArray();
@@ -116,7 +154,8 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
         if (!VmaPermissionFilter.TryParse(filter, out VmaPermissionFilter? parsed))
         {
             ThrowTerminatingError(NewError(ErrorIds.PermissionFilterInvalid, ErrorCategory.InvalidArgument,
-                $"-Permission '{filter}' is neither letters of 'rwxsp' (all must be present: 'w', 'rx', 's' shared, 'p' private) nor a pattern like 'rw-p' or 'r?xp'.", filter));
+                $"-Permission '{filter}' is neither letters of 'rwxsp' (all must be present: 'w', 'rx', 's' shared, 'p' private), nor a pattern like 'rw-p' or 'r?xp', " +
+                "nor the names the Permission property shows ('Read, Execute', 'Read, Write, Shared', 'None').", filter));
         }
 
         return parsed!;
@@ -144,7 +183,23 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
             return false;
         }
 
-        return _paths is null || (v.Path is not null && _paths.Any(p => p.IsMatch(v.Path)));
+        if (_paths is not null && (v.Path is null || !_paths.Any(p => p.IsMatch(v.Path))))
+        {
+            return false;
+        }
+
+        if (_stale is not null)
+        {
+            VmaStaleReason? reason = _stale.Check(v);
+            if (reason is null or VmaStaleReason.Current)
+            {
+                return false;
+            }
+
+            v.StaleReason = reason;
+        }
+
+        return true;
     }
 
     /// <inheritdoc />
@@ -157,11 +212,17 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
                 return;
             }
 
-            var found = _addresses is null ? null : new bool[_addresses.Length];
+            ProcessIdentity? identity = IdentityOrSkip(pid);
+            if (identity is null)
+            {
+                continue;
+            }
+
+            var found = _addresses is null || Sweeping ? null : new bool[_addresses.Length];
             VmaReader? counted = null;
             try
             {
-                using VmaReader reader = ProcessMemory.GetVmas(pid, Detailed.IsPresent);
+                using VmaReader reader = ProcessMemory.GetVmas(pid, Detailed.IsPresent, identity);
                 counted = reader;
                 IEnumerable<ProcessVma> selected = reader
                     .TakeWhile(_ => !StopRequested)
@@ -188,11 +249,18 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
                     });
                 }
 
-                if (Grouped.IsPresent)
+                if (GroupBy == VmaGrouping.Path)
                 {
                     foreach (ProcessVmaGroup g in ProcessMemory.Group(selected))
                     {
                         WriteObject(Shaped(g, g.IsDetailed));
+                    }
+                }
+                else if (GroupBy == VmaGrouping.Process)
+                {
+                    if (ProcessVmaSummary.Of(selected) is { } summary)
+                    {
+                        WriteObject(summary);
                     }
                 }
                 else
@@ -205,7 +273,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
             }
             catch (MmapException e)
             {
-                WriteMapError(e, pid);
+                WriteProcessError(e, pid);
                 continue;
             }
             finally
