@@ -11,7 +11,7 @@ namespace MmapTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Write, "MappedBytes", DefaultParameterSetName = MapSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(WriteResult))]
-public sealed class WriteMappedBytesCommand : MapTargetCmdlet
+public sealed partial class WriteMappedBytesCommand : MapTargetCmdlet
 {
     /// <summary>
     /// Where to write: the offset in the map (for -Path, in the file). Only the file sets take it from the
@@ -22,11 +22,11 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = MapSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet)]
-    public long Offset { get; set; }
+    public long[] Offset { get; set; } = null!;
 
-    /// <summary>The bytes to write.</summary>
+    /// <summary>The bytes to write; with -As, numbers of that type; with -Field, the field's new value.</summary>
     [Parameter]
-    public byte[]? Value { get; set; }
+    public object? Value { get; set; }
 
     /// <summary>The bytes to write, as hex: 'DE AD BE EF'.</summary>
     [Parameter]
@@ -66,6 +66,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        BeginTyped();
         int given = (Value is null ? 0 : 1) + (Hex is null ? 0 : 1) + (String is null ? 0 : 1);
         if (given == 0)
         {
@@ -94,12 +95,12 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 
         try
         {
-            _data = Value ?? (Hex is not null ? MmapTools.Hex.Parse(Hex) : TextEncoding.Resolve(Encoding).GetBytes(String!));
-            _expect = Expect is null ? null : ToBytes(Expect);
+            _data = Value is not null ? ValueBytes(Value) : Hex is not null ? MmapTools.Hex.Parse(Hex) : TextEncoding.Resolve(Encoding).GetBytes(String!);
+            _expect = Expect is null ? null : IsTypedWrite ? TypedExpect(Expect) : ToBytes(Expect);
         }
         catch (MmapException e)
         {
-            ThrowMapError(e, Hex ?? Encoding);
+            ThrowMapError(e, Value ?? Hex ?? Encoding);
         }
     }
 
@@ -152,8 +153,14 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
                 {
                     try
                     {
-                        using MemoryMap transient = MemoryMap.OpenFile(file, MapAccess.ReadWrite, Offset, Math.Max(1, span));
-                        Collect(transient, 0, span, new PatchRequest { Path = file, Offset = Offset, Data = _data, Expect = _expect });
+                        // One offset of bytes: a map of just that range. Typed writes and many offsets: the whole file, so each offset is checked and named.
+                        bool whole = IsTypedWrite || Offset.Length != 1;
+                        using MemoryMap transient = whole ? MemoryMap.OpenFile(file, MapAccess.ReadWrite) : MemoryMap.OpenFile(file, MapAccess.ReadWrite, Offset[0], Math.Max(1, span));
+                        foreach (long offset in Offset)
+                        {
+                            long at = offset + FieldShift;
+                            Collect(transient, whole ? at : 0, span, new PatchRequest { Path = file, Offset = at, Data = _data, Expect = _expect });
+                        }
                     }
                     catch (MmapException e)
                     {
@@ -175,7 +182,11 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 
         try
         {
-            Collect(map, Offset, span, new PatchRequest { Map = map, Offset = Offset, Data = _data, Expect = _expect });
+            foreach (long offset in Offset)
+            {
+                long at = offset + FieldShift;
+                Collect(map, at, span, new PatchRequest { Map = map, Offset = at, Data = _data, Expect = _expect });
+            }
         }
         catch (MmapException e)
         {
@@ -186,6 +197,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 
     private void Collect(MemoryMap map, long offset, int span, PatchRequest request)
     {
+        CheckFieldRange(map, offset);
         byte[] old = map.Read(offset, CheckedLength(map, offset, span));
         string where = map.Kind == MapKind.Anonymous
             ? $"map {map.Id} ({map.Describe()}) offset 0x{offset:X} ({offset})"
@@ -193,7 +205,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
         string check = _expect is null ? string.Empty
             : old.AsSpan(0, _expect.Length).SequenceEqual(_expect) ? " (-Expect matches)"
             : $" (-Expect does NOT match: {MmapTools.Hex.Format(_expect)} expected; nothing will be written)";
-        string action = $"Write {_data.Length} bytes: {MmapTools.Hex.Format(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {MmapTools.Hex.Format(_data)}{check}{(_backupPath is null ? string.Empty : $" (undo record: {_backupPath})")}";
+        string action = TypedAction(old, check) ?? $"Write {_data.Length} bytes: {MmapTools.Hex.Format(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {MmapTools.Hex.Format(_data)}{check}{(_backupPath is null ? string.Empty : $" (undo record: {_backupPath})")}";
         if (ShouldProcess(where, action))
         {
             _requests.Add(request);
