@@ -284,7 +284,7 @@ public static class TypedCodec
         decimal w = ToWhole(type, value, what, min, max);
         switch (type)
         {
-            case ElementType.SByte: destination[0] = (byte)(sbyte)w; break;
+            case ElementType.SByte: destination[0] = unchecked((byte)(sbyte)w); break;
             case ElementType.Byte: destination[0] = (byte)w; break;
             case ElementType.Int16: short i16 = (short)w; MemoryMarshal.Write(destination, in i16); break;
             case ElementType.UInt16: ushort u16 = (ushort)w; MemoryMarshal.Write(destination, in u16); break;
