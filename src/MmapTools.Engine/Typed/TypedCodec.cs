@@ -89,7 +89,7 @@ public static class TypedCodec
                 return (byte[])b.Clone();
             case string s when type == ElementType.Char:
                 return EncodeText(s, s.Length, what);
-            case Array a when a.Rank == 1 && a.GetType().GetElementType() == ClrType(type) && type != ElementType.Char:
+            case Array a when a.Rank == 1 && a.GetType().GetElementType() == ClrType(type) && type is not (ElementType.Char or ElementType.Half):
                 result = new byte[a.Length * size];
                 Buffer.BlockCopy(a, 0, result, 0, result.Length);
                 break;
