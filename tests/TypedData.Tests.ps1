@@ -155,6 +155,18 @@ Describe 'Many offsets through one gathered read' {
         $r[2999].Source | Should -Be $file
     }
 
+    It 'keeps Offset and Value through Export-Clixml and Import-Clixml' {
+        $r = Read-MappedBytes -Path $file -Offset 3, 1001 -As Int16 -Count 2 -BigEndian
+        $xml = Join-Path $TestDrive 'offsets.xml'
+        $r | Export-Clixml -LiteralPath $xml
+        $back = Import-Clixml -LiteralPath $xml
+        $back[1].pstypenames[0] | Should -Be 'Deserialized.MmapTools.OffsetValue'
+        $back[1].Offset | Should -Be 1001
+        $back[1].Type | Should -Be 'Int16'
+        @($back[1].Value) | Should -Be @($r[1].Value)
+        ($back[1] | Format-Table | Out-String) | Should -Match '0x3E9 \(1001\)'
+    }
+
     It 'reads -As values at each offset, through an open map too' {
         $map = New-MemoryMap -Path $file
         $r = Read-MappedBytes -Map $map -Offset 0, 2, 4 -As UInt16 -Count 2

@@ -35,6 +35,13 @@ public static class TypedCodec
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
+    /// <summary>Decodes every whole element of <paramref name="bytes"/> (callable from PowerShell, which cannot pass spans).</summary>
+    public static Array Decode(ElementType type, byte[] bytes, bool bigEndian)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Decode(type, bytes, bytes.Length / ElementTypes.SizeOf(type), bigEndian);
+    }
+
     /// <summary>Decodes one element.</summary>
     public static object DecodeOne(ElementType type, ReadOnlySpan<byte> source, bool bigEndian) => Decode(type, source, 1, bigEndian).GetValue(0)!;
 

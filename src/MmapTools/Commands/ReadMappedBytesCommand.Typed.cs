@@ -181,7 +181,9 @@ public sealed partial class ReadMappedBytesCommand
             results[i] = new OffsetValue
             {
                 Offset = offsets[i],
-                Value = AsGiven ? TypedCodec.Decode(As, part, (int)count, BigEndian) : part.ToArray(),
+                Bytes = part.ToArray(),
+                Type = AsGiven ? As : null,
+                BigEndian = BigEndian,
                 Source = source,
             };
         }
