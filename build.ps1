@@ -15,7 +15,8 @@
     Package           stages the module as out/MmapTools/<version>/ (manifest with ReleaseNotes from CHANGELOG.md,
                       bin/, en-US help, LICENSE, README, CHANGELOG) and packs out/MmapTools.<version>.nupkg, which
                       Publish-Module, Publish-PSResource and Install-PSResource accept.
-    Bench             runs the benchmarks in bench/ (Release build) and prints their figures.
+    Bench             runs the benchmarks in bench/ (Release build) and prints their figures; -BenchArgument typed runs
+                      bench/TypedData.Bench.ps1 (typed reads and writes against FileStream and File.ReadAllBytes).
     Readme            builds, then runs every transcript of README.md (PS> commands) in a fresh pwsh and writes
                       what each command prints into README.md (tests/Readme.Tests.ps1 checks it stays true).
     Clean             removes ./bin, ./out and the projects' obj/bin folders.
@@ -176,6 +177,12 @@ function Invoke-Package {
 }
 
 function Invoke-Bench {
+    # 'typed' runs bench/TypedData.Bench.ps1 (typed data, side by side in one pwsh) against a fresh build.
+    if ($BenchArgument -contains 'typed') {
+        Invoke-Build
+        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File "$root/bench/TypedData.Bench.ps1"
+        return
+    }
     Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" '--' @BenchArgument
 }
 

@@ -84,7 +84,7 @@ Describe 'Every process by default' {
         $all.ProcessId | Should -Contain $sleeper.Id
         # Kernel threads have no memory of their own and are left out, as smem leaves them out.
         $kthreads = Get-ChildItem /proc -Directory -Name | Where-Object { $_ -match '^\d+$' } |
-            Where-Object { [MmapTools.ProcessMemory]::IsKernelThread([int] $_) } | ForEach-Object { [int] $_ }
+            Where-Object { [MmapTools.Procfs.ProcessMemory]::IsKernelThread([int] $_) } | ForEach-Object { [int] $_ }
         @($all.ProcessId | Where-Object { $_ -in $kthreads }).Count | Should -Be 0
         $s = $all | Where-Object ProcessId -EQ $sleeper.Id
         $ps = (ps -o user=,uid= -p $sleeper.Id).Trim() -split '\s+'

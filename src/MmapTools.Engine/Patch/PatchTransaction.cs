@@ -123,7 +123,7 @@ public sealed class PatchTransaction : IDisposable
             try
             {
                 string identity = r.Map is not null ? MapKey(r.Map) : FileKey(r.Path!);
-                string dedupe = $"{identity}|{(r.Map is not null ? "m" + r.Map.Id : "f")}|{r.Offset}|{Hex.Format(r.Data)}|{(r.Expect is null ? "-" : Hex.Format(r.Expect))}";
+                string dedupe = $"{identity}|{(r.Map is not null ? "m" + r.Map.Id : "f")}|{r.Offset}|{Convert.ToHexString(r.Data)}|{(r.Expect is null ? "-" : Convert.ToHexString(r.Expect))}";
                 if (!seen.Add(dedupe))
                 {
                     continue;

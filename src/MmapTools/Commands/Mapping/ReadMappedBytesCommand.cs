@@ -7,14 +7,14 @@ namespace MmapTools.Commands;
 /// <para type="synopsis">Reads bytes from a map, or straight from a file through a transient map.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Read, "MappedBytes", DefaultParameterSetName = MapSet)]
-[OutputType(typeof(byte[]), typeof(HexDumpRow), typeof(string))]
-public sealed class ReadMappedBytesCommand : MapTargetCmdlet
+[OutputType(typeof(byte[]), typeof(HexDumpRow), typeof(string), typeof(Array), typeof(OffsetValue), typeof(PSObject))]
+public sealed partial class ReadMappedBytesCommand : MapTargetCmdlet
 {
-    /// <summary>Where to start: the offset in the map (for -Path, in the file).</summary>
+    /// <summary>Where to start: the offset in the map (for -Path, in the file). Many offsets read one result each, through one gathered read.</summary>
     [Parameter(Position = 1)]
-    public long Offset { get; set; }
+    public long[] Offset { get; set; } = { 0 };
 
-    /// <summary>How many bytes; default the rest of the map (or file).</summary>
+    /// <summary>How many bytes (with -As, elements; with -Layout, records); default the rest of the map (or file), one record with -Layout.</summary>
     [Parameter(Position = 2)]
     [Alias("Length")]
     public long Count { get; set; }
@@ -54,16 +54,24 @@ public sealed class ReadMappedBytesCommand : MapTargetCmdlet
                 ThrowMapError(e, Encoding);
             }
         }
+
+        BeginTyped();
     }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (IsTypedRead)
+        {
+            ProcessTyped();
+            return;
+        }
+
         ForEachTarget(
-            file => MemoryMap.OpenFile(file, MapAccess.ReadOnly, Offset, CountOrNull),
+            file => MemoryMap.OpenFile(file, MapAccess.ReadOnly, Offset[0], CountOrNull),
             (map, target) =>
             {
-                long offset = IsFileTarget ? 0 : Offset;
+                long offset = IsFileTarget ? 0 : Offset[0];
                 long count = map.CheckRange("read", offset, CountOrNull);
                 if (count > Array.MaxLength)
                 {
@@ -72,7 +80,7 @@ public sealed class ReadMappedBytesCommand : MapTargetCmdlet
                 }
 
                 byte[] bytes = map.Read(offset, (int)count);
-                long shownOffset = IsFileTarget ? Offset : offset;
+                long shownOffset = IsFileTarget ? Offset[0] : offset;
                 if (AsHex)
                 {
                     foreach (HexDumpRow row in Hex.Dump(bytes, shownOffset, map.Path ?? map.Describe()))

@@ -11,7 +11,7 @@ namespace MmapTools.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Write, "MappedBytes", DefaultParameterSetName = MapSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(WriteResult))]
-public sealed class WriteMappedBytesCommand : MapTargetCmdlet
+public sealed partial class WriteMappedBytesCommand : MapTargetCmdlet
 {
     /// <summary>Parameter set: matches from Find-MappedBytes on the pipeline.</summary>
     private const string MatchSet = "Match";
@@ -37,12 +37,12 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = MapSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet)]
-    public long Offset { get; set; }
+    public long[] Offset { get; set; } = null!;
 
-    /// <summary>The bytes to write.</summary>
+    /// <summary>The bytes to write; with -As, numbers of that type; with -Field, the field's new value.</summary>
     [Parameter]
     [ByteArrayTransformation]
-    public byte[]? Value { get; set; }
+    public object? Value { get; set; }
 
     /// <summary>The bytes to write, as hex: 'DE AD BE EF'.</summary>
     [Parameter]
@@ -90,6 +90,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
+        BeginTyped();
         int given = (Value is null ? 0 : 1) + (Hex is null ? 0 : 1) + (String is null ? 0 : 1);
         if (given == 0)
         {
@@ -124,14 +125,14 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 
         try
         {
-            _data = Value ?? (Hex is not null ? MmapTools.Hex.Parse(Hex) : TextEncoding.Resolve(Encoding).GetBytes(String!));
-            _expect = Expect is not null ? ToBytes(Expect)
+            _data = Value is not null ? ValueBytes(Value) : Hex is not null ? MmapTools.Hex.Parse(Hex) : TextEncoding.Resolve(Encoding).GetBytes(String!);
+            _expect = Expect is not null ? (IsTypedWrite ? TypedExpect(Expect) : ToBytes(Expect))
                 : ExpectString is not null ? TextEncoding.Resolve(Encoding).GetBytes(ExpectString)
                 : null;
         }
         catch (MmapException e)
         {
-            ThrowMapError(e, Hex ?? Encoding);
+            ThrowMapError(e, Value ?? Hex ?? Encoding);
         }
     }
 
@@ -238,7 +239,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
                 return;
             }
 
-            CollectMap(map, match.MapOffset ?? match.Offset, refusal);
+            CollectMap(map, new[] { match.MapOffset ?? match.Offset }, refusal);
         }
         else if (match.Path is not null)
         {
@@ -246,7 +247,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
             _failed |= files.Count == 0;
             foreach (string file in files)
             {
-                CollectFile(file, match.Offset, refusal);
+                CollectFile(file, new[] { match.Offset }, refusal);
             }
         }
         else
@@ -257,12 +258,21 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
         }
     }
 
-    private void CollectFile(string file, long offset, string? refusal)
+    private void CollectFile(string file, IReadOnlyList<long> offsets, string? refusal)
     {
         try
         {
-            using MemoryMap transient = MemoryMap.OpenFile(file, MapAccess.ReadWrite, offset, Math.Max(1, Span));
-            Collect(transient, 0, new PatchRequest { Path = file, Offset = offset, Data = _data, Expect = _expect }, refusal);
+            int span = Span;
+            // One offset of bytes: a map of just that range. Typed writes and many offsets: the whole file, so each
+            // offset is checked and named.
+            bool whole = IsTypedWrite || offsets.Count != 1;
+            using MemoryMap transient = whole ? MemoryMap.OpenFile(file, MapAccess.ReadWrite)
+                : MemoryMap.OpenFile(file, MapAccess.ReadWrite, offsets[0], Math.Max(1, span));
+            foreach (long offset in offsets)
+            {
+                long at = offset + FieldShift;
+                Collect(transient, whole ? at : 0, new PatchRequest { Path = file, Offset = at, Data = _data, Expect = _expect }, refusal);
+            }
         }
         catch (MmapException e)
         {
@@ -271,11 +281,15 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
         }
     }
 
-    private void CollectMap(MemoryMap map, long offset, string? refusal)
+    private void CollectMap(MemoryMap map, IReadOnlyList<long> offsets, string? refusal)
     {
         try
         {
-            Collect(map, offset, new PatchRequest { Map = map, Offset = offset, Data = _data, Expect = _expect }, refusal);
+            foreach (long offset in offsets)
+            {
+                long at = offset + FieldShift;
+                Collect(map, at, new PatchRequest { Map = map, Offset = at, Data = _data, Expect = _expect }, refusal);
+            }
         }
         catch (MmapException e)
         {
@@ -291,6 +305,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
 
     private void Collect(MemoryMap map, long offset, PatchRequest request, string? refusal)
     {
+        CheckFieldRange(map, offset);
         int span = Span;
         if (map.Access == MapAccess.ReadWrite && map.IsOpen)
         {
@@ -317,7 +332,7 @@ public sealed class WriteMappedBytesCommand : MapTargetCmdlet
         string check = _expect is null ? string.Empty
             : old.AsSpan(0, _expect.Length).SequenceEqual(_expect) ? " (-Expect matches)"
             : $" (-Expect does NOT match: {Shown(_expect)} expected; nothing will be written)";
-        string action = $"Write {_data.Length} bytes: {Shown(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {Shown(_data)}{check}" +
+        string action = TypedAction(old, check) ?? $"Write {_data.Length} bytes: {Shown(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {Shown(_data)}{check}" +
             (refusal is null ? string.Empty : $" (would be refused, PatchLengthMismatch: {refusal} Give -AllowLengthChange to write it anyway.)") +
             (_backupPath is null ? string.Empty : $" (undo record: {_backupPath})");
         if (ShouldProcess(where, action) && refusal is null)
