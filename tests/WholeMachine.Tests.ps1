@@ -359,11 +359,17 @@ Describe 'What needs a restart: deleted and replaced libraries, as /proc/PID/map
         ($g | Where-Object ProcessId -EQ $ren.Id).Paths | Should -Be @("$work/renamed/libprobe.so")
         if ($mounted) { ($g | Where-Object ProcessId -EQ $rep.Id).StaleReasons | Should -Be @('Replaced') }
         $g.ProcessId | Should -Not -Contain $ok.Id
-        # Every process lsof lists with a deleted mapped file (DEL) that is still there is in the answer.
-        $lsofPids = lsof -nP 2>$null | Where-Object { ($_ -split '\s+')[3] -eq 'DEL' } | ForEach-Object { [int](($_ -split '\s+')[1]) } | Select-Object -Unique
+        # Every process lsof lists with a deleted mapped file (DEL, type REG) that is still there is in the answer;
+        # memfd, SysV and POSIX shared memory (also DEL to lsof) need no restart and are left out.
+        $delRows = lsof -nP 2>$null | ForEach-Object { , ($_ -split '\s+') } | Where-Object {
+            $_[3] -eq 'DEL' -and $_[4] -eq 'REG' -and $_[-1] -notmatch '^/(memfd:|SYSV|dev/shm/|dev/zero)' }
+        $lsofPids = $delRows | ForEach-Object { [int] $_[1] } | Select-Object -Unique
+        $lsofPids | Should -Contain $del.Id
         foreach ($p in $lsofPids) {
             if (Test-Path "/proc/$p") { $g.ProcessId | Should -Contain $p }
         }
+        # And nothing that is no file: no memfd, no shared memory.
+        $g.Paths | Where-Object { $_ -match '^/(memfd:|SYSV|dev/shm/|dev/zero)' } | Should -BeNullOrEmpty
     }
 }
 

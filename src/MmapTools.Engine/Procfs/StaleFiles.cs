@@ -31,10 +31,15 @@ public sealed class StaleFileCheck
     /// <summary>How many paths were looked up (stat calls made).</summary>
     public int Lookups { get; private set; }
 
-    /// <summary>Why the VMA's file is stale, <see cref="VmaStaleReason.Current"/> when it is not, or null for a VMA that maps no file or whose path cannot be checked.</summary>
+    /// <summary>
+    /// Why the VMA's file is stale, <see cref="VmaStaleReason.Current"/> when it is not, or null for a VMA that maps
+    /// no regular file (anonymous memory, memfd, shared memory) or whose path cannot be checked.
+    /// </summary>
     public VmaStaleReason? Check(ProcessVma vma)
     {
-        if (vma.Kind is not (VmaKind.File or VmaKind.SharedMemory) || vma.Path is null || vma.Inode == 0)
+        // Only files: memfd, SysV and POSIX shared memory are "(deleted)" by nature or by design, and the
+        // anonymous shared memory of fork ("/dev/zero (deleted)") is no file either; none needs a restart.
+        if (vma.Kind != VmaKind.File || vma.Path is null || vma.Inode == 0)
         {
             return null;
         }
@@ -42,11 +47,6 @@ public sealed class StaleFileCheck
         if (vma.IsDeleted)
         {
             return VmaStaleReason.Deleted;
-        }
-
-        if (vma.Kind == VmaKind.SharedMemory && !vma.Path.StartsWith("/dev/shm/", StringComparison.Ordinal))
-        {
-            return null;
         }
 
         ulong ns = Namespace(vma.ProcessId);

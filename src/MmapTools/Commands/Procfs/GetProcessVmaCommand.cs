@@ -13,6 +13,7 @@ namespace MmapTools.Commands;
 public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
 {
     private StaleFileCheck? _stale;
+    private VmaGrouping? _grouping;
     private WildcardPattern[]? _paths;
     private VmaPermissionFilter[]? _permissions;
     private ulong[]? _addresses;
@@ -57,7 +58,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
 
     /// <summary>Path: one row per path and process (as -Grouped). Process: one object per process, with the distinct paths.</summary>
     [Parameter]
-    public VmaGrouping? GroupBy { get; set; }
+    public VmaGrouping GroupBy { get; set; }
 
     /// <summary>Read /proc/PID/smaps: every VMA with its memory figures (Rss, Pss, Private, Swap, ...), VmFlags and every kernel key.</summary>
     [Parameter]
@@ -83,7 +84,12 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
             }
         }
 
-        if (Grouped.IsPresent && GroupBy is { } g && g != VmaGrouping.Path)
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(GroupBy)))
+        {
+            _grouping = GroupBy;
+        }
+
+        if (Grouped.IsPresent && _grouping is { } g && g != VmaGrouping.Path)
         {
             ThrowTerminatingError(NewError(ErrorIds.VmaGroupingConflict, ErrorCategory.InvalidArgument,
                 $"-Grouped groups by path; it cannot be used with -GroupBy {g}. Use -GroupBy alone.", g));
@@ -91,7 +97,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
 
         if (Grouped.IsPresent)
         {
-            GroupBy = VmaGrouping.Path;
+            _grouping = VmaGrouping.Path;
         }
 
         if (Stale.IsPresent)
@@ -249,14 +255,14 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
                     });
                 }
 
-                if (GroupBy == VmaGrouping.Path)
+                if (_grouping == VmaGrouping.Path)
                 {
                     foreach (ProcessVmaGroup g in ProcessMemory.Group(selected))
                     {
                         WriteObject(Shaped(g, g.IsDetailed));
                     }
                 }
-                else if (GroupBy == VmaGrouping.Process)
+                else if (_grouping == VmaGrouping.Process)
                 {
                     if (ProcessVmaSummary.Of(selected) is { } summary)
                     {
