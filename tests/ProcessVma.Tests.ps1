@@ -273,6 +273,6 @@ Describe 'Get-ProcessMemory' {
     }
 
     It 'has a table view' {
-        Get-ProcessMemory -Id $PID | Format-Table | Out-String | Should -Match 'Id\s+Name\s+User\s+Swap\s+Uss\s+Pss\s+Rss\s+Pss%'
+        Get-ProcessMemory -Id $PID | Format-Table | Out-String | Should -Match 'Id\s+User\s+Swap\s+Uss\s+Pss\s+Rss\s+Pss%\s+Name'
     }
 }

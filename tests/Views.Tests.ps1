@@ -191,7 +191,7 @@ Describe 'Table views at <_> columns' -ForEach $widths {
         It 'ProcessMemoryInfo: the process name whole, last, and sizes readable' {
             $info = Get-ProcessMemory -Id $PID
             $lines = Render $info $width
-            Assert-Table $lines $width @('Id', 'User', 'Rss', 'Pss', 'Uss', 'Swap', 'Pss%', 'Name') @($info.ProcessName)
+            Assert-Table $lines $width @('Id', 'User', 'Swap', 'Uss', 'Pss', 'Rss', 'Pss%', 'Name') @($info.ProcessName)
             $lines | Where-Object { $_ -match "^\s*$PID\s" } | Should -Match ('\s' + [regex]::Escape($info.ProcessName) + '$')
         }
     }

@@ -6,7 +6,7 @@ using System.Text;
 using Microsoft.Win32.SafeHandles;
 using MmapTools.Interop;
 
-namespace MmapTools.Storage;
+namespace MmapTools;
 
 /// <summary>
 /// How full a filesystem is, as statvfs(3) reports it, with the mount point and type from /proc/self/mountinfo:
