@@ -42,10 +42,15 @@ public sealed partial class MemoryMap
         }
     }
 
-    /// <summary>The reservation a write makes first; the caller holds a <see cref="Use"/>.</summary>
-    internal void ReserveForWrite(long offset, long count)
+    /// <summary>
+    /// The reservation a write makes first; the caller holds a <see cref="Use"/>. With <paramref name="known"/> (a statx
+    /// made just now), a file whose allocated bytes cover its size is taken to have no holes and costs no lseek:
+    /// the common case of a file written in full, or grown with reserved space. Should one still hide a hole (its
+    /// metadata blocks count too), a fault there is still named MapStorageFull and the write put back.
+    /// </summary>
+    internal void ReserveForWrite(long offset, long count, FileStatus? known = null)
     {
-        if (!WritesReachFile || count <= 0)
+        if (!WritesReachFile || count <= 0 || known is { } st && st.Allocated >= st.Size)
         {
             return;
         }

@@ -492,15 +492,15 @@ public sealed partial class MemoryMap : IDisposable
 
         using var use = new Use(this);
 
-        // Holes under the range get their storage first: a full filesystem is an error before any byte is written.
-        ReserveForWrite(offset, data.Length);
         Span<byte> source = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(data), data.Length);
         if (!checkExpected && WithinOnePage(offset, data.Length))
         {
             // The kernel copies page by page, so a write inside one page faults before any byte lands:
             // it is all or nothing by itself. Only the zero tail of a truncated file's last page would
-            // swallow bytes silently, so confirm the file covers the range first.
-            CheckStillCovered(offset, data.Length, write: true);
+            // swallow bytes silently, so confirm the file covers the range first. A hole under the page gets its
+            // storage first (the statx just made tells whether the file can have holes at all).
+            CheckStillCovered(offset, data.Length, write: true, out FileStatus? status);
+            ReserveForWrite(offset, data.Length, status);
             int n = GuardedCopy(offset, source, write: true);
             if (n < data.Length)
             {
@@ -513,6 +513,8 @@ public sealed partial class MemoryMap : IDisposable
             return;
         }
 
+        // Holes under the range get their storage first: a full filesystem is an error before any byte is written.
+        ReserveForWrite(offset, data.Length);
         int keep = Math.Max(data.Length, checkExpected ? expected.Length : 0);
         byte[] old = ArrayPool<byte>.Shared.Rent(keep);
         try
@@ -864,11 +866,19 @@ public sealed partial class MemoryMap : IDisposable
     /// After a copy that did not fault: the kernel keeps the last page of a truncated file mapped and
     /// zero-filled past the new end, so confirm the file still holds the bytes (regular files only).
     /// </summary>
-    internal void CheckStillCovered(long offset, long count, bool write)
+    internal void CheckStillCovered(long offset, long count, bool write) => CheckStillCovered(offset, count, write, out _);
+
+    /// <summary>As above; <paramref name="status"/> is the statx it made (null when none was made or it failed).</summary>
+    internal void CheckStillCovered(long offset, long count, bool write, out FileStatus? status)
     {
-        if (_checkFileSize && count > 0 && FileStatus.TryGet(File!, out FileStatus st) == 0 && st.Size < Offset + offset + count)
+        status = null;
+        if (_checkFileSize && count > 0 && FileStatus.TryGet(File!, out FileStatus st) == 0)
         {
-            throw Fault(offset, Math.Max(0, Math.Min(count, st.Size - Offset - offset)), count, write);
+            status = st;
+            if (st.Size < Offset + offset + count)
+            {
+                throw Fault(offset, Math.Max(0, Math.Min(count, st.Size - Offset - offset)), count, write);
+            }
         }
     }
 
