@@ -9,7 +9,7 @@
     Description          = 'mmap and the process address space for PowerShell on Linux: map files and shared memory, read and patch them safely, inspect what processes have mapped.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('bin/MmapTools.Format.ps1xml', 'bin/PageCache.Format.ps1xml', 'bin/FindPatch.Format.ps1xml', 'bin/ProcessVma.Format.ps1xml', 'bin/TypedData.Format.ps1xml')
+    FormatsToProcess     = @('bin/MmapTools.Format.ps1xml', 'bin/PageCache.Format.ps1xml', 'bin/FindPatch.Format.ps1xml', 'bin/ProcessMemory.Format.ps1xml', 'bin/ProcessVma.Format.ps1xml', 'bin/Storage.Format.ps1xml', 'bin/TypedData.Format.ps1xml')
     TypesToProcess       = @('bin/MmapTools.Types.ps1xml', 'bin/TypedData.Types.ps1xml')
     CmdletsToExport      = @(
         'New-MemoryMap'

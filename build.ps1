@@ -128,27 +128,16 @@ function Invoke-PesterSuite {
     <# Runs tests/*.Tests.ps1 in a fresh pwsh: without -Stress every test but those tagged Stress, with -Stress only those. #>
     param([Parameter(Mandatory)] [string] $ResultPath, [switch] $Stress)
     $pester = Get-Pester5
-    $pesterScript = {
-        param($Root, $PesterPath, $ResultPath, $StressOnly)
-        Import-Module $PesterPath -Force
-        $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $Root 'tests'
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
-        $config.TestResult.Enabled = $true
-        $config.TestResult.OutputPath = $ResultPath
-        $config.TestResult.OutputFormat = 'NUnitXml'
-        if ($StressOnly) { $config.Filter.Tag = 'Stress' } else { $config.Filter.ExcludeTag = 'Stress' }
-        $r = Invoke-Pester -Configuration $config
-        [pscustomobject]@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount }
-    }
-    $result = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -OutputFormat XML -Command $pesterScript `
-        -args $root, $pester.Path, $ResultPath, $Stress.IsPresent | Select-Object -Last 1
-    if ($null -eq $result -or $LASTEXITCODE -gt 1) {
-        Write-Warning 'The Pester run did not report its results.'
+    $summary = "$ResultPath.summary.json"
+    if (Test-Path -LiteralPath $summary) { Remove-Item -LiteralPath $summary }
+    $arguments = @('-PesterPath', $pester.Path, '-ResultPath', $ResultPath, '-SummaryPath', $summary)
+    if ($Stress) { $arguments += '-StressOnly' }
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'tools/Invoke-PesterSuite.ps1') @arguments | Out-Host
+    if (-not (Test-Path -LiteralPath $summary)) {
+        Write-Warning "The Pester run did not report its results (exit code $LASTEXITCODE)."
         return $null
     }
-    $result
+    Get-Content -Raw -LiteralPath $summary | ConvertFrom-Json
 }
 
 function Invoke-Stress {

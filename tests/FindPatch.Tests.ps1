@@ -186,8 +186,133 @@ Describe 'Find-MappedBytes | Write-MappedBytes' {
 
     It 'is seen at once through another map of the same file' {
         $map = New-MemoryMap -Path $app
-        Find-MappedBytes -Path $app -Hex 'EB 05' -First 1 | Write-MappedBytes -Hex 'CC' -Confirm:$false
+        # As long as the match: a shorter replacement is refused (PatchLengthMismatch, tested below).
+        Find-MappedBytes -Path $app -Hex 'EB 05' -First 1 | Write-MappedBytes -Hex 'CC 05' -Confirm:$false
         Read-MappedBytes -Map $map -Count 2 | Should -Be @(0xCC, 0x05)
+    }
+}
+
+Describe 'Find-MappedBytes | Write-MappedBytes: where matches are written, and how long' {
+    BeforeEach {
+        $script:app = New-AppFile
+        $script:hash = Get-Sha256 $app
+        $script:conf = New-TestFile 'app.conf' ([Text.Encoding]::UTF8.GetBytes("listen_port=8080`nadmin_port=9090`n"))
+        $script:confHash = Get-Sha256 $conf
+        $script:pwshExe = Join-Path $PSHOME 'pwsh'
+        $script:psd1 = (Resolve-Path (Join-Path $PSScriptRoot '../MmapTools.psd1')).Path
+    }
+    AfterEach { Get-MemoryMap | Remove-MemoryMap -Confirm:$false }
+
+    It 'binds a match whole: no Offset prompt, no missing mandatory parameter' {
+        $hit = Find-MappedBytes -Path $app -Hex 'EB 05' -First 1
+        $r = $hit | Write-MappedBytes -Hex '90 90' -Expect 'EB 05' -PassThru -Confirm:$false -ErrorAction Stop
+        $r.Path | Should -Be $app
+        $r.Offset | Should -Be 0
+        [IO.File]::ReadAllBytes($app)[0..1] | Should -Be @(0x90, 0x90)
+    }
+
+    It 'patches the copy-on-write map that was searched, never the file' {
+        $map = New-MemoryMap -Path $app -Access CopyOnWrite -Offset 50
+        $hits = $map | Find-MappedBytes -Hex 'EB 05'
+        $hits.Path | Should -Be @($app, $app) -Because 'a match still says which file it came from'
+        $r = $hits | Write-MappedBytes -Hex '90 90' -Expect 'EB 05' -PassThru -Confirm:$false -ErrorAction Stop
+        $r.Count | Should -Be 2
+        (Read-MappedBytes -Map $map -Offset 50 -Count 2) | Should -Be @(0x90, 0x90)
+        (Read-MappedBytes -Map $map -Offset 4044 -Count 2) | Should -Be @(0x90, 0x90)
+        Get-Sha256 $app | Should -Be $hash
+    }
+
+    It 'patches a read-write map at its map offsets (the map starts inside the file)' {
+        $map = New-MemoryMap -Path $app -Access ReadWrite -Offset 50
+        $map | Find-MappedBytes -Hex 'EB 05' | Write-MappedBytes -Hex 'CC DD' -Confirm:$false -ErrorAction Stop
+        $bytes = [IO.File]::ReadAllBytes($app)
+        $bytes[100..101] | Should -Be @(0xCC, 0xDD)
+        $bytes[4094..4095] | Should -Be @(0xCC, 0xDD)
+        $bytes[0..1] | Should -Be @(0xEB, 0x05) -Because 'the hit before the map was not searched'
+    }
+
+    It 'writes the matches of anonymous memory back to it' {
+        $anon = New-MemoryMap -Anonymous -Length 8192
+        Write-MappedBytes -Map $anon -Offset 4000 -Hex 'DE AD BE EF' -Confirm:$false
+        $hit = $anon | Find-MappedBytes -Hex 'DE AD BE EF'
+        $hit.Path | Should -BeNullOrEmpty
+        $hit | Write-MappedBytes -Hex '01 02 03 04' -Confirm:$false -ErrorAction Stop
+        (Read-MappedBytes -Map $anon -Offset 4000 -Count 4) | Should -Be @(1, 2, 3, 4)
+    }
+
+    It 'refuses a match whose map has been removed (MapNotFound), writing nothing' {
+        $map = New-MemoryMap -Path $app -Access ReadWrite
+        $hits = $map | Find-MappedBytes -Hex 'EB 05'
+        Remove-MemoryMap -Map $map -Confirm:$false
+        { $hits | Write-MappedBytes -Hex '90 90' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor 'MapNotFound' 'Write-MappedBytes')
+        Get-Sha256 $app | Should -Be $hash
+    }
+
+    It 'never takes a piped map''s own Offset (its place in the file) as the place to write' {
+        $map = New-MemoryMap -Path $app -Access ReadWrite -Offset 50
+        $map.Offset | Should -Be 50
+        $map | Write-MappedBytes -Offset 0 -Hex 'CC' -Confirm:$false -ErrorAction Stop
+        $bytes = [IO.File]::ReadAllBytes($app)
+        $bytes[50] | Should -Be 0xCC
+        $bytes[100] | Should -Be 0xEB -Because 'map offset 50 (file offset 100) was not written'
+    }
+
+    It 'refuses a longer replacement (PatchLengthMismatch) and writes nothing' {
+        $e = { Find-MappedBytes -Path $conf -String '8080' | Write-MappedBytes -String '18080' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor 'PatchLengthMismatch' 'Write-MappedBytes') -PassThru
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -Match 'AllowLengthChange'
+        Get-Sha256 $conf | Should -Be $confHash
+    }
+
+    It 'refuses a shorter replacement too, for every hit, writing nothing' {
+        { Find-MappedBytes -Path $app -Hex 'EB 05' | Write-MappedBytes -Hex '90' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor 'PatchLengthMismatch' 'Write-MappedBytes')
+        Get-Sha256 $app | Should -Be $hash
+    }
+
+    It 'says under -WhatIf that the patch would be refused, and writes nothing' {
+        $out = & $pwshExe -NoProfile -NonInteractive -Command "Import-Module '$psd1'; Find-MappedBytes -Path '$conf' -String '8080' | Write-MappedBytes -String '18080' -WhatIf" 2>&1 | Out-String
+        $out | Should -Match 'What if:'
+        $out | Should -Match 'would be refused, PatchLengthMismatch'
+        Get-Sha256 $conf | Should -Be $confHash
+    }
+
+    It 'writes a longer replacement with -AllowLengthChange' {
+        Find-MappedBytes -Path $conf -String '8080' | Write-MappedBytes -String '18080' -AllowLengthChange -Confirm:$false -ErrorAction Stop
+        [IO.File]::ReadAllText($conf) | Should -Be "listen_port=18080admin_port=9090`n"
+    }
+
+    It 'checks text with -ExpectString (encoded as -String is), and hex with -Expect as before' {
+        Find-MappedBytes -Path $conf -String '8080' | Write-MappedBytes -String '8081' -ExpectString '8080' -Confirm:$false -ErrorAction Stop
+        [IO.File]::ReadAllText($conf) | Should -Be "listen_port=8081`nadmin_port=9090`n"
+        { Write-MappedBytes -Path $conf -Offset 12 -String '8082' -ExpectString '8080' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor 'ExpectMismatch' 'Write-MappedBytes')
+        Write-MappedBytes -Path $conf -Offset 12 -String '8082' -Expect '38 30 38 31' -Confirm:$false -ErrorAction Stop
+        $u16 = New-TestFile 'u16.txt' ([Text.Encoding]::Unicode.GetBytes('port=80'))
+        Write-MappedBytes -Path $u16 -Offset 10 -String '90' -ExpectString '80' -Encoding unicode -Confirm:$false -ErrorAction Stop
+        [Text.Encoding]::Unicode.GetString([IO.File]::ReadAllBytes($u16)) | Should -Be 'port=90'
+        [IO.File]::ReadAllText($conf) | Should -Be "listen_port=8082`nadmin_port=9090`n"
+    }
+}
+
+Describe 'Find-MappedBytes: directories and special files' {
+    It 'skips a directory met through a wildcard, but a directory named is PathIsDirectory' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'd.bin')
+        $one = New-AppFile 'one.bin'
+        (Find-MappedBytes -Path (Join-Path $TestDrive '*.bin') -Hex 'EB 05' -ErrorAction Stop).Count | Should -Be 3
+        { Find-MappedBytes -LiteralPath $dir.FullName -Hex 'EB' -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor 'PathIsDirectory' 'Find-MappedBytes')
+        { Find-MappedBytes -Path $dir.FullName -Hex 'EB' -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor 'PathIsDirectory' 'Find-MappedBytes')
+    }
+
+    It 'a wildcard that matches nothing is PathNotFound, and the other paths are still searched' {
+        $one = New-AppFile 'one.bin'
+        $hits = Find-MappedBytes -Path (Join-Path $TestDrive 'nope*.bin'), $one -Hex 'EB 05' -ErrorAction SilentlyContinue -ErrorVariable err
+        $hits.Count | Should -Be 3
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be (Get-ErrorIdFor 'PathNotFound' 'Find-MappedBytes')
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 }
 

@@ -213,17 +213,90 @@ Describe 'New-MemoryMap -HugePages' {
     AfterEach { Get-MemoryMap | Remove-MemoryMap -Confirm:$false }
 
     It 'maps anonymous memory on huge pages, or says cleanly that none are configured' {
-        if ([MmapTools.HugePages]::Total -eq 0) {
+        if ([MmapTools.Mapping.HugePages]::Total -eq 0) {
             { New-MemoryMap -Anonymous -Length 1MB -HugePages -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor HugePagesUnavailable New-MemoryMap)
         } else {
             $map = New-MemoryMap -Anonymous -Length 1MB -HugePages
             Write-MappedBytes -Map $map -Offset 0 -Hex '01'
-            (Get-SmapsEntry $map.Address).KernelPageSize | Should -Be ([MmapTools.HugePages]::Size / 1024)
+            (Get-SmapsEntry $map.Address).KernelPageSize | Should -Be ([MmapTools.Mapping.HugePages]::Size / 1024)
         }
     }
 
     It 'refuses a file' {
         $file = New-TestFile 'huge.bin' (New-Pattern $page)
         { New-MemoryMap -Path $file -HugePages -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor HugePagesUnsupported New-MemoryMap)
+    }
+}
+
+Describe 'The map cmdlets bind -Map, -Id and -Count the same way' {
+    # One decision for every cmdlet that takes an open map (issue 11): -Id binds from the pipeline by property name,
+    # a MemoryMap piped in binds to -Map (once), -Map takes several maps where -Id takes several ids, and -Count
+    # answers to -Length as well (Find-MappedBytes and the page-cache cmdlets: -Length answers to -Count).
+    AfterEach { Get-MemoryMap | Remove-MemoryMap -Confirm:$false }
+
+    It '<_> takes -Id from the pipeline by property name' -ForEach @(
+        'Remove-MemoryMap', 'Set-MemoryMap', 'Sync-MemoryMap', 'Lock-MemoryMap', 'Unlock-MemoryMap',
+        'Read-MappedBytes', 'Write-MappedBytes', 'Find-MappedBytes', 'Get-PageCacheResidency') {
+        $id = (Get-Command $_).Parameters['Id']
+        $id.ParameterSets.Values.ValueFromPipelineByPropertyName | Should -Contain $true
+        $map = (Get-Command $_).Parameters['Map']
+        $map.ParameterSets.Values.ValueFromPipeline | Should -Contain $true
+    }
+
+    It '<_> answers to both -Count and -Length' -ForEach @(
+        'Set-MemoryMap', 'Sync-MemoryMap', 'Lock-MemoryMap', 'Unlock-MemoryMap', 'Read-MappedBytes', 'Find-MappedBytes',
+        'Get-PageCacheResidency') {
+        $parameters = (Get-Command $_).Parameters
+        $name = if ($parameters.ContainsKey('Count')) { 'Count' } else { 'Length' }
+        $other = if ($name -eq 'Count') { 'Length' } else { 'Count' }
+        $parameters[$name].Aliases | Should -Contain $other
+    }
+
+    It 'a map piped to Sync-MemoryMap binds to -Map and is flushed once' {
+        $map = New-MemoryMap -Path (New-TestFile 'pipe.bin' (New-Pattern (2 * $page))) -Access ReadWrite
+        $out = @($map | Sync-MemoryMap -PassThru)
+        $out.Count | Should -Be 1
+        $out[0].Id | Should -Be $map.Id
+        $out = @(Get-MemoryMap -Id $map.Id | Sync-MemoryMap -Length $page -PassThru)
+        $out.Count | Should -Be 1
+    }
+
+    It 'an object with an Id property selects the map, for Sync-, Set- and Remove-MemoryMap' {
+        $a = New-MemoryMap -Path (New-TestFile 'a.bin' (New-Pattern $page)) -Access ReadWrite
+        $b = New-MemoryMap -Anonymous -Length $page
+        $out = @([pscustomobject]@{ Id = $a.Id }, [pscustomobject]@{ Id = $b.Id } | Sync-MemoryMap -PassThru)
+        $out.Id | Should -Be @($a.Id, $b.Id)
+        $out = @([pscustomobject]@{ Id = $b.Id } | Set-MemoryMap -Advice Random -PassThru)
+        $out.Id | Should -Be @($b.Id)
+        [pscustomobject]@{ Id = $a.Id } | Remove-MemoryMap -Confirm:$false
+        $a.IsOpen | Should -BeFalse
+        $b.IsOpen | Should -BeTrue
+    }
+
+    It 'an object with an Id property selects the map for Read-MappedBytes and Get-PageCacheResidency' {
+        $bytes = New-Pattern $page
+        $map = New-MemoryMap -Path (New-TestFile 'read.bin' $bytes)
+        $read = [pscustomobject]@{ Id = $map.Id } | Read-MappedBytes -Length 4
+        (ConvertTo-TestHex $read) | Should -Be (ConvertTo-TestHex $bytes[0..3])
+        @([pscustomobject]@{ Id = $map.Id } | Get-PageCacheResidency).Count | Should -Be 1
+    }
+
+    It '-Map takes several maps on Remove-, Set- and Sync-MemoryMap' {
+        $a = New-MemoryMap -Anonymous -Length $page
+        $b = New-MemoryMap -Anonymous -Length $page
+        @(Set-MemoryMap -Map $a, $b -Advice Sequential -PassThru).Count | Should -Be 2
+        @(Sync-MemoryMap -Map $a, $b -PassThru).Count | Should -Be 2
+        Remove-MemoryMap -Map $a, $b -Confirm:$false
+        $a.IsOpen, $b.IsOpen | Should -Be @($false, $false)
+    }
+
+    It 'Remove-MemoryMap of a removed map is still an error for that map alone' {
+        $a = New-MemoryMap -Anonymous -Length $page
+        $b = New-MemoryMap -Anonymous -Length $page
+        Remove-MemoryMap -Map $a -Confirm:$false
+        Remove-MemoryMap -Map $a, $b -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -Be (Get-ErrorIdFor MapClosed Remove-MemoryMap)
+        $b.IsOpen | Should -BeFalse
     }
 }

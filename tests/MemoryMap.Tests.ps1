@@ -40,10 +40,56 @@ Describe 'New-MemoryMap' {
     }
 
     It 'takes files from Get-ChildItem on the pipeline' {
-        New-TestFile 'more.bin' (New-Pattern 20) | Out-Null
-        $maps = Get-ChildItem $TestDrive -Filter *.bin | New-MemoryMap
+        # A folder of its own: $TestDrive keeps the .bin files of the tests before this one.
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'pipe')
+        $data = New-TestFile 'pipe/data.bin' $content
+        New-TestFile 'pipe/more.bin' (New-Pattern 20) | Out-Null
+        $maps = Get-ChildItem $dir -Filter *.bin | New-MemoryMap
         $maps.Count | Should -Be 2
-        $maps.Path | Should -Contain $file
+        $maps.Path | Should -Contain $data
+    }
+
+    It 'takes files from Get-ChildItem as files even when their names are valid shared-memory names' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'gci')
+        $a = New-TestFile 'gci/alpha' (New-Pattern 10)
+        $b = New-TestFile 'gci/beta.bin' (New-Pattern 20)
+        $maps = Get-ChildItem -LiteralPath $dir -File | New-MemoryMap -ErrorAction Stop
+        $maps.Kind | Should -Be @('File', 'File')
+        ($maps.Path | Sort-Object) | Should -Be @($a, $b)
+        $maps.Access | Should -Be @('ReadOnly', 'ReadOnly')
+        Test-Path -LiteralPath '/dev/shm/alpha' | Should -BeFalse
+    }
+
+    It 'takes shared memory from Get-SharedMemory on the pipeline' {
+        $name = "mmaptools-pester-$([guid]::NewGuid().ToString('N'))"
+        $made = New-MemoryMap -Name $name -Size 4096
+        try {
+            $map = Get-SharedMemory -Name $name | New-MemoryMap -ErrorAction Stop
+            $map.Kind | Should -Be 'SharedMemory'
+            $map.Name | Should -Be $name
+            $map.Access | Should -Be 'ReadWrite'
+            Write-MappedBytes -Map $map -Offset 0 -Hex 'AB' -Confirm:$false
+            Read-MappedBytes -Map $made -Count 1 | Should -Be 0xAB
+        } finally {
+            Get-MemoryMap | Where-Object Name -EQ $name | Remove-MemoryMap -Confirm:$false
+            Remove-SharedMemory -Name $name -Confirm:$false
+        }
+    }
+
+    It 'gives PathNotFound for a wildcard that matches nothing, and maps the other paths' {
+        $maps = New-MemoryMap -Path (Join-Path $TestDrive 'nope*.bin'), $file -ErrorAction SilentlyContinue -ErrorVariable err
+        @($maps).Count | Should -Be 1
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be (Get-ErrorIdFor 'PathNotFound' 'New-MemoryMap')
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err[0].Exception.Message | Should -Match 'nope\*\.bin'
+    }
+
+    It 'gives PathInvalid for a malformed wildcard' {
+        $e = { New-MemoryMap -Path (Join-Path $TestDrive 'a[') -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor 'PathInvalid' 'New-MemoryMap') -PassThru
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e = { Get-MemoryMap -Path 'a[' -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor 'PathInvalid' 'Get-MemoryMap') -PassThru
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
     It 'maps any offset and length' {
@@ -265,6 +311,21 @@ Describe 'Write-MappedBytes' {
         [IO.File]::ReadAllBytes($file) | Should -Be $content
         Write-MappedBytes -Path $file -Offset 0 -Hex '90 90' -Expect $expect -Confirm:$false
         [IO.File]::ReadAllBytes($file)[0..1] | Should -Be @(0x90, 0x90)
+    }
+
+    It 'writes a byte[] that came from Read-MappedBytes (a PSObject-wrapped array) byte for byte' {
+        $src = New-MemoryMap -Anonymous -Length 40000
+        $pattern = New-Pattern 40000
+        Write-MappedBytes -Map $src -Offset 0 -Value $pattern -Confirm:$false
+        $b = Read-MappedBytes -Map $src -Count 40000
+        $b.GetType().FullName | Should -Be 'System.Byte[]'
+        $dst = New-MemoryMap -Anonymous -Length 40000
+        Write-MappedBytes -Map $dst -Offset 0 -Value $b -Confirm:$false -ErrorAction Stop
+        [Linq.Enumerable]::SequenceEqual([byte[]](Read-MappedBytes -Map $dst), [byte[]]$pattern) | Should -BeTrue
+        # Also from the pipeline of a variable, through Find-MappedBytes -Value, and as an int[] (still converted).
+        (Find-MappedBytes -Map $dst -Value ($b[100..131]) -First 1).MapOffset | Should -Be 100
+        Write-MappedBytes -Map $dst -Offset 10 -Value @(1, 2, 3) -Confirm:$false
+        (Read-MappedBytes -Map $dst -Offset 10 -Count 3) | Should -Be @(1, 2, 3)
     }
 
     It 'writes memory only on a copy-on-write map' {

@@ -36,12 +36,12 @@ Describe 'Formats and types' {
     }
     AfterAll { $map | Remove-MemoryMap -Confirm:$false }
 
-    It 'shows a map with a hex address and a readable size, keeping the raw numbers' {
+    It 'shows a map with a readable size, its hex address in the list, keeping the raw numbers' {
         $table = $map | Format-Table | Out-String
-        $table | Should -Match ('0x{0:x}' -f $map.Address)
         $table | Should -Match '4.9 KiB'
         $list = $map | Format-List | Out-String
         $list | Should -Match '\(5000 bytes\)'
+        $list | Should -Match ('0x{0:x16}' -f $map.Address)
         ($map | Select-Object *).Length | Should -Be 5000
         $map.AddressHex | Should -Be ('0x{0:x16}' -f $map.Address)
         $map.LengthText | Should -Be '4.9 KiB'

@@ -69,7 +69,7 @@ Describe 'Get-PageCacheResidency' {
     It 'says which method it used, and reports cachestat counts only with cachestat' {
         $file = New-ColdFile 'method.bin' 16
         $auto = Get-PageCacheResidency -Path $file
-        if ([MmapTools.PageCache]::HasCacheStat) {
+        if ([MmapTools.Caching.PageCache]::HasCacheStat) {
             $auto.Method | Should -Be 'CacheStat'
             $auto.Dirty | Should -Not -BeNullOrEmpty
             $auto.Evicted | Should -Not -BeNullOrEmpty
@@ -197,6 +197,39 @@ Describe 'Import-PageCache' {
     }
 }
 
+Describe 'Exactly the range asked, as fincore sees it' -Skip:(-not (Get-Command fincore -ErrorAction Ignore)) {
+    # The help promises exactly the range: the read-ahead of a plain read, and the read-around of page faults
+    # (read_ahead_kb, often megabytes), must not load pages past it. fincore counts what is really cached.
+    BeforeAll {
+        $script:big = New-ColdFile 'exact-220MiB.bin' (220MB / $page)
+        function Get-FincoreBytes([string] $Path) { [long] "$(& fincore --bytes --raw --noheadings --output RES $Path)".Trim() }
+    }
+    AfterAll { Remove-Item -LiteralPath $script:big -Force -ErrorAction SilentlyContinue }
+
+    It 'Import-PageCache -Length 100MB loads 100 MiB and not a page more' {
+        Clear-PageCache -LiteralPath $big | Out-Null
+        Get-FincoreBytes $big | Should -Be 0
+        $r = Import-PageCache -LiteralPath $big -Length 100MB
+        $r.ResidentPages | Should -Be (100MB / $page)
+        Get-FincoreBytes $big | Should -Be 100MB
+        $runs = @(Get-PageCacheResidency -LiteralPath $big -Ranges)
+        ($runs | ForEach-Object { '{0}:{1}:{2}' -f $_.Offset, $_.Length, $_.State }) | Should -Be @("0:$(100MB):Resident", "$(100MB):$(120MB):NotResident")
+    }
+
+    It 'Lock-PageCache -Offset 20MB -Length 100MB loads and locks exactly that range' {
+        Clear-PageCache -LiteralPath $big | Out-Null
+        $r = Lock-PageCache -LiteralPath $big -Offset 20MB -Length 100MB
+        try {
+            $r.ResidentPages | Should -Be (100MB / $page)
+            Get-FincoreBytes $big | Should -Be 100MB
+            $runs = @(Get-PageCacheResidency -LiteralPath $big -Ranges)
+            ($runs | ForEach-Object { '{0}:{1}:{2}' -f $_.Offset, $_.Length, $_.State }) |
+                Should -Be @("0:$(20MB):NotResident", "$(20MB):$(100MB):Resident", "$(120MB):$(100MB):NotResident")
+        }
+        finally { Unlock-PageCache -LiteralPath $big -Confirm:$false | Out-Null }
+    }
+}
+
 Describe 'Clear-PageCache' {
     It 'evicts a file (mostly) and reports the residency afterwards' {
         $file = New-ColdFile 'clear.bin' 256
@@ -266,7 +299,7 @@ Describe 'Lock-PageCache and Unlock-PageCache' {
     It '-WhatIf locks nothing' {
         $file = New-ColdFile 'lock-whatif.bin' 8
         Lock-PageCache -Path $file -WhatIf | Should -BeNullOrEmpty
-        [MmapTools.PageCache]::LockedMapsOf($file) | Should -BeNullOrEmpty
+        [MmapTools.Caching.PageCache]::LockedMapsOf($file) | Should -BeNullOrEmpty
     }
 
     It 'unlocking what is not locked is CacheLockNotFound' {
@@ -282,6 +315,6 @@ Describe 'Lock-PageCache and Unlock-PageCache' {
         Lock-PageCache -Path $c | Out-Null
         (Unlock-PageCache -Path (Join-Path $dir 'lock-tree') -Recurse).Path | Should -Be @($a, $b)
         (Unlock-PageCache -All).Path | Should -Be @($c)
-        [MmapTools.PageCache]::LockedMaps | Should -BeNullOrEmpty
+        [MmapTools.Caching.PageCache]::LockedMaps | Should -BeNullOrEmpty
     }
 }

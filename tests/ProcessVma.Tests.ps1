@@ -9,7 +9,7 @@ BeforeAll {
     $script:sleeper = Start-Process -FilePath sleep -ArgumentList 300 -PassThru
     # A kernel thread, where the kernel shows them (not inside a pid namespace).
     $script:kthread = Get-ChildItem /proc -Directory -Name | Where-Object { $_ -match '^\d+$' } |
-        Where-Object { [MmapTools.ProcessMemory]::IsKernelThread([int] $_) } | Select-Object -First 1
+        Where-Object { [MmapTools.Procfs.ProcessMemory]::IsKernelThread([int] $_) } | Select-Object -First 1
     $gone = Start-Process -FilePath true -PassThru
     $gone.WaitForExit()
     $script:gonePid = $gone.Id
@@ -23,8 +23,8 @@ AfterAll {
 }
 
 Describe 'Get-ProcessVma (Id parameter set)' {
-    It 'lists this process by default, in ascending order, as ProcessVma objects' {
-        $v = Get-ProcessVma
+    It 'lists one process (-Id $PID) in ascending order, as ProcessVma objects' {
+        $v = Get-ProcessVma -Id $PID
         $v.Count | Should -BeGreaterThan 10
         $v[0] | Should -BeOfType ([MmapTools.ProcessVma])
         $v.ProcessId | Select-Object -Unique | Should -Be $PID
@@ -55,15 +55,15 @@ Describe 'Get-ProcessVma (Id parameter set)' {
         $file = New-TestFile "two words`nnewline.bin" (New-Pattern 8192)
         $map = New-MemoryMap -LiteralPath $file
         try {
-            $byNumber = Get-ProcessVma -Address $map.Address
-            $byString = Get-ProcessVma -Address ('0x{0:x}' -f $map.Address)
+            $byNumber = Get-ProcessVma -Id $PID -Address $map.Address
+            $byString = Get-ProcessVma -Id $PID -Address ('0x{0:x}' -f $map.Address)
             $byNumber.Path | Should -BeExactly $file
             $byString.Start | Should -Be $byNumber.Start
             $byNumber.Kind | Should -Be 'File'
             $byNumber.Permissions | Should -Be 'r--s'
             $byNumber.Size | Should -Be 8192
             $byNumber.Permission | Should -Be ([MmapTools.VmaPermission]'Read, Shared')
-            (Get-ProcessVma -Address ($map.Address + 100)).Start | Should -Be $map.Address
+            (Get-ProcessVma -Id $PID -Address ($map.Address + 100)).Start | Should -Be $map.Address
         } finally { Remove-MemoryMap -Map $map -Confirm:$false }
     }
 
@@ -72,43 +72,43 @@ Describe 'Get-ProcessVma (Id parameter set)' {
         $map = New-MemoryMap -LiteralPath $file
         try {
             Remove-Item -LiteralPath $file
-            $v = Get-ProcessVma -Address $map.Address
+            $v = Get-ProcessVma -Id $PID -Address $map.Address
             $v.IsDeleted | Should -BeTrue
             $v.Path | Should -BeExactly $file
-            Get-ProcessVma | Where-Object IsDeleted | Where-Object Path -EQ $file | Should -Not -BeNullOrEmpty
+            Get-ProcessVma -Id $PID | Where-Object IsDeleted | Where-Object Path -EQ $file | Should -Not -BeNullOrEmpty
         } finally { Remove-MemoryMap -Map $map -Confirm:$false }
     }
 
     It 'reads the top-of-range vsyscall page' {
-        $v = Get-ProcessVma -Kind Vsyscall
+        $v = Get-ProcessVma -Id $PID -Kind Vsyscall
         $v.Start | Should -Be 0xffffffffff600000u
         $v.End | Should -Be 0xffffffffff601000u
         # PowerShell reads 0xffffffffff600000 as a negative Int64; -Address takes its unsigned bits.
-        (Get-ProcessVma -Address 0xffffffffff600000).Kind | Should -Be 'Vsyscall'
-        (Get-ProcessVma -Address '0xffffffffff600fff').Kind | Should -Be 'Vsyscall'
+        (Get-ProcessVma -Id $PID -Address 0xffffffffff600000).Kind | Should -Be 'Vsyscall'
+        (Get-ProcessVma -Id $PID -Address '0xffffffffff600fff').Kind | Should -Be 'Vsyscall'
     } -Skip:(-not (Select-String -Path /proc/self/maps -Pattern 'vsyscall' -Quiet))
 
     It 'filters by -Path with wildcards' {
-        $v = Get-ProcessVma -Path '*libc.so*'
+        $v = Get-ProcessVma -Id $PID -Path '*libc.so*'
         $v | Should -Not -BeNullOrEmpty
         $v.Path | ForEach-Object { $_ | Should -BeLike '*libc.so*' }
-        Get-ProcessVma -Path '`[stack`]' | Select-Object -ExpandProperty Kind | Should -Be 'Stack'
+        Get-ProcessVma -Id $PID -Path '`[stack`]' | Select-Object -ExpandProperty Kind | Should -Be 'Stack'
     }
 
     It 'filters by -Kind' {
-        (Get-ProcessVma -Kind Stack).Kind | Should -Be 'Stack'
-        $files = Get-ProcessVma -Kind File, Heap
+        (Get-ProcessVma -Id $PID -Kind Stack).Kind | Should -Be 'Stack'
+        $files = Get-ProcessVma -Id $PID -Kind File, Heap
         $files.Kind | Select-Object -Unique | ForEach-Object { $_ | Should -BeIn @('File', 'Heap') }
     }
 
     It 'filters by -Permission letters and by a kernel pattern' {
-        $x = Get-ProcessVma -Permission x
+        $x = Get-ProcessVma -Id $PID -Permission x
         $x | Should -Not -BeNullOrEmpty
         $x.Permissions | ForEach-Object { $_[2] | Should -Be 'x' }
-        $rw = Get-ProcessVma -Permission 'rw-p'
+        $rw = Get-ProcessVma -Id $PID -Permission 'rw-p'
         $rw.Permissions | Select-Object -Unique | Should -Be 'rw-p'
-        (Get-ProcessVma -Permission 'r?xp').Permissions | ForEach-Object { $_ | Should -BeLike 'r?xp' }
-        (Get-ProcessVma -Permission 'wp').Permissions | ForEach-Object { $_ | Should -BeLike '?w?p' }
+        (Get-ProcessVma -Id $PID -Permission 'r?xp').Permissions | ForEach-Object { $_ | Should -BeLike 'r?xp' }
+        (Get-ProcessVma -Id $PID -Permission 'wp').Permissions | ForEach-Object { $_ | Should -BeLike '?w?p' }
     }
 
     It 'refuses a -Permission filter it cannot read' {
@@ -131,7 +131,7 @@ Describe 'Get-ProcessVma (Id parameter set)' {
     }
 
     It 'says so when nothing is mapped at an -Address' {
-        { Get-ProcessVma -Address 0x1000 -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor AddressNotMapped Get-ProcessVma)
+        { Get-ProcessVma -Id $PID -Address 0x1000 -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor AddressNotMapped Get-ProcessVma)
     }
 
     It 'reads smaps with -Detailed: typed figures, every key, VmFlags' {
@@ -190,7 +190,7 @@ Describe 'Get-ProcessVma (Id parameter set)' {
 
     It 'has a pmap -x like table and a list view' {
         $table = Get-ProcessVma -Id $sleeper.Id -Detailed | Format-Table | Out-String
-        $table | Should -Match 'Start\s+Size\s+Rss\s+Dirty\s+Perm\s+Kind\s+Path'
+        $table | Should -Match 'Start\s+Size\s+Rss\s+Dirty\s+Perm\s+Path'
         $table | Should -Match "Process: $($sleeper.Id) \(sleep\)"
         $list = Get-ProcessVma -Id $sleeper.Id -Kind Stack | Format-List | Out-String
         $list | Should -Match 'Permissions\s*:\s*rw-p'
@@ -240,8 +240,8 @@ Describe 'Get-ProcessVma (Name parameter set)' {
 }
 
 Describe 'Get-ProcessMemory' {
-    It 'totals this process by default from smaps_rollup' {
-        $m = Get-ProcessMemory
+    It 'totals one process (-Id $PID) from smaps_rollup' {
+        $m = Get-ProcessMemory -Id $PID
         $m | Should -BeOfType ([MmapTools.ProcessMemoryInfo])
         $m.ProcessId | Should -Be $PID
         $m.Source | Should -Be 'smaps_rollup'
@@ -273,6 +273,6 @@ Describe 'Get-ProcessMemory' {
     }
 
     It 'has a table view' {
-        Get-ProcessMemory | Format-Table | Out-String | Should -Match 'Rss\s+Pss\s+Uss'
+        Get-ProcessMemory -Id $PID | Format-Table | Out-String | Should -Match 'Id\s+Name\s+User\s+Swap\s+Uss\s+Pss\s+Rss\s+Pss%'
     }
 }

@@ -34,3 +34,33 @@ Describe 'README transcript <Index> (line <Line>): <First>' -ForEach $examples {
         foreach ($o in $outputs) { foreach ($line in $o) { $line.Length | Should -BeLessOrEqual 80 -Because "'$line'" } }
     }
 }
+
+Describe 'README code blocks that are not transcripts' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot '../MmapTools.psd1') -Force
+        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../README.md')
+        $blocks = [regex]::Matches($readme, '(?ms)^```powershell\n(.*?)^```') | ForEach-Object { $_.Groups[1].Value } |
+            Where-Object { $_ -notmatch '(?m)^PS> ' }
+    }
+
+    It 'parse, and call MmapTools cmdlets only with parameters they have' {
+        $blocks.Count | Should -BeGreaterThan 0
+        $cmdlets = Get-Command -Module MmapTools
+        foreach ($block in $blocks) {
+            $tokens = $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($block, [ref] $tokens, [ref] $errors)
+            $errors | Should -BeNullOrEmpty -Because $block
+            $calls = $ast.FindAll({ param($a) $a -is [System.Management.Automation.Language.CommandAst] }, $true)
+            foreach ($call in $calls) {
+                $name = $call.GetCommandName()
+                $cmdlet = $cmdlets | Where-Object Name -EQ $name
+                if (-not $cmdlet) { continue }
+                foreach ($p in $call.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] }) {
+                    $known = @($cmdlet.Parameters.Keys) + @($cmdlet.Parameters.Values | ForEach-Object Aliases)
+                    $matching = @($known | Where-Object { $_ -like "$($p.ParameterName)*" })
+                    $matching.Count | Should -BeGreaterThan 0 -Because "$name has no parameter -$($p.ParameterName) ($($call.Extent.Text))"
+                }
+            }
+        }
+    }
+}

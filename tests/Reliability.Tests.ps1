@@ -35,9 +35,21 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         $script:shmLink = "mmaptools-rel-$PID-link"
         $script:shmTarget = New-TestFile 'shm-target.bin' (New-Pattern 4096)
         New-Item -ItemType SymbolicLink -Path "/dev/shm/$shmLink" -Target $shmTarget | Out-Null
+        # Files no cmdlet may open for data, or wait on: a FIFO with no writer, a socket, a sparse 1 GiB "record".
+        $script:special = Join-Path $TestDrive 'special'
+        New-Item -ItemType Directory -Path $special | Out-Null
+        $script:fifo = Join-Path $special 'fifo'
+        & mkfifo $fifo
+        $script:socketPath = Join-Path $special 'socket'
+        $script:socket = [Net.Sockets.Socket]::new([Net.Sockets.AddressFamily]::Unix, [Net.Sockets.SocketType]::Stream, [Net.Sockets.ProtocolType]::Unspecified)
+        $socket.Bind([Net.Sockets.UnixDomainSocketEndPoint]::new($socketPath))
+        $script:bigRecord = Join-Path $special 'big.patch.json'
+        $fs = [IO.File]::Create($bigRecord); $fs.SetLength(1GB + 1); $fs.Dispose()
+        & stat -c %F $fifo $socketPath | Should -Be @('fifo', 'socket')
     }
     AfterAll {
         Remove-Item -LiteralPath "/dev/shm/$shmLink" -Force -ErrorAction Ignore
+        $socket.Dispose()
     }
     BeforeEach {
         $script:content = New-Pattern 10000
@@ -176,13 +188,79 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         @{ Command = 'Find-MappedBytes'; Case = 'a NUL in the path'; Id = 'PathInvalid'; Call = { Find-MappedBytes -LiteralPath "$file`0" -Hex 'EB' -ErrorAction Stop } }
         @{ Command = 'Restore-MappedBytes'; Case = 'a missing record'; Id = 'PathNotFound'; Call = { Restore-MappedBytes -LiteralPath $missing -Confirm:$false -ErrorAction Stop } }
 
+        # Every cmdlet that takes -Path: a wildcard that matches nothing, and a malformed one
+        @{ Command = 'Find-MappedBytes'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Find-MappedBytes -Path (Join-Path $TestDrive 'nope*.bin') -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Read-MappedBytes'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Read-MappedBytes -Path (Join-Path $TestDrive 'nope*.bin') -Count 4 -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Write-MappedBytes -Path (Join-Path $TestDrive 'nope*.bin') -Offset 0 -Hex '00' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Get-PageCacheResidency -Path (Join-Path $TestDrive 'nope*.bin') -ErrorAction Stop } }
+        @{ Command = 'Import-PageCache'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Import-PageCache -Path (Join-Path $TestDrive 'nope*.bin') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Clear-PageCache'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Clear-PageCache -Path (Join-Path $TestDrive 'nope*.bin') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Lock-PageCache'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Lock-PageCache -Path (Join-Path $TestDrive 'nope*.bin') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Unlock-PageCache'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Unlock-PageCache -Path (Join-Path $TestDrive 'nope*.bin') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'a wildcard matching nothing'; Id = 'PathNotFound'; Call = { Restore-MappedBytes -Path (Join-Path $TestDrive 'nope*.bin') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'New-MemoryMap'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { New-MemoryMap -Path (Join-Path $TestDrive 'a[') -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Find-MappedBytes -Path (Join-Path $TestDrive 'a[') -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Read-MappedBytes'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Read-MappedBytes -Path (Join-Path $TestDrive 'a[') -Count 4 -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Write-MappedBytes -Path (Join-Path $TestDrive 'a[') -Offset 0 -Hex '00' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Get-PageCacheResidency -Path (Join-Path $TestDrive 'a[') -ErrorAction Stop } }
+        @{ Command = 'Import-PageCache'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Import-PageCache -Path (Join-Path $TestDrive 'a[') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Clear-PageCache'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Clear-PageCache -Path (Join-Path $TestDrive 'a[') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Lock-PageCache'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Lock-PageCache -Path (Join-Path $TestDrive 'a[') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Unlock-PageCache'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Unlock-PageCache -Path (Join-Path $TestDrive 'a[') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Restore-MappedBytes -Path (Join-Path $TestDrive 'a[') -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Get-MemoryMap'; Case = 'a malformed wildcard'; Id = 'PathInvalid'; Call = { Get-MemoryMap -Path 'a[' -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'a malformed -Path wildcard'; Id = 'PathInvalid'; Call = { Get-ProcessVma -Path 'a[' -ErrorAction Stop } }
+
+        # Every cmdlet that takes files: a directory, a FIFO (no writer: opening it must not wait), /dev/zero and a socket
+        @{ Command = 'New-MemoryMap'; Case = 'special: a FIFO'; Id = 'FileNotMappable'; Call = { New-MemoryMap -LiteralPath $fifo -ErrorAction Stop } }
+        @{ Command = 'New-MemoryMap'; Case = 'special: /dev/zero'; Id = 'FileNotMappable'; Call = { New-MemoryMap -LiteralPath '/dev/zero' -ErrorAction Stop } }
+        @{ Command = 'New-MemoryMap'; Case = 'special: a socket'; Id = 'OpenFailed'; Call = { New-MemoryMap -LiteralPath $socketPath -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Find-MappedBytes -LiteralPath $special -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'special: a FIFO'; Id = 'FileNotMappable'; Call = { Find-MappedBytes -LiteralPath $fifo -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'special: /dev/zero'; Id = 'FileNotMappable'; Call = { Find-MappedBytes -LiteralPath '/dev/zero' -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Case = 'special: a socket'; Id = 'OpenFailed'; Call = { Find-MappedBytes -LiteralPath $socketPath -Hex 'EB' -ErrorAction Stop } }
+        @{ Command = 'Read-MappedBytes'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Read-MappedBytes -LiteralPath $special -Count 4 -ErrorAction Stop } }
+        @{ Command = 'Read-MappedBytes'; Case = 'special: a FIFO'; Id = 'FileNotMappable'; Call = { Read-MappedBytes -LiteralPath $fifo -Count 4 -ErrorAction Stop } }
+        @{ Command = 'Read-MappedBytes'; Case = 'special: a socket'; Id = 'OpenFailed'; Call = { Read-MappedBytes -LiteralPath $socketPath -Count 4 -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Write-MappedBytes -LiteralPath $special -Offset 0 -Hex '00' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = 'special: a FIFO'; Id = 'FileNotMappable'; Call = { Write-MappedBytes -LiteralPath $fifo -Offset 0 -Hex '00' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = 'special: /dev/zero'; Id = 'FileNotMappable'; Call = { Write-MappedBytes -LiteralPath '/dev/zero' -Offset 0 -Hex '00' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = 'special: a socket'; Id = 'OpenFailed'; Call = { Write-MappedBytes -LiteralPath $socketPath -Offset 0 -Hex '00' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Get-PageCacheResidency -LiteralPath $special -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'special: a FIFO'; Id = 'CacheFileUnsupported'; Call = { Get-PageCacheResidency -LiteralPath $fifo -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'special: /dev/zero'; Id = 'CacheFileUnsupported'; Call = { Get-PageCacheResidency -LiteralPath '/dev/zero' -ErrorAction Stop } }
+        @{ Command = 'Get-PageCacheResidency'; Case = 'special: a socket'; Id = 'CacheFileUnsupported'; Call = { Get-PageCacheResidency -LiteralPath $socketPath -ErrorAction Stop } }
+        @{ Command = 'Import-PageCache'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Import-PageCache -LiteralPath $special -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Import-PageCache'; Case = 'special: a FIFO'; Id = 'CacheFileUnsupported'; Call = { Import-PageCache -LiteralPath $fifo -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Import-PageCache'; Case = 'special: /dev/zero'; Id = 'CacheFileUnsupported'; Call = { Import-PageCache -LiteralPath '/dev/zero' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Import-PageCache'; Case = 'special: a socket'; Id = 'CacheFileUnsupported'; Call = { Import-PageCache -LiteralPath $socketPath -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Clear-PageCache'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Clear-PageCache -LiteralPath $special -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Clear-PageCache'; Case = 'special: a FIFO'; Id = 'CacheFileUnsupported'; Call = { Clear-PageCache -LiteralPath $fifo -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Clear-PageCache'; Case = 'special: /dev/zero'; Id = 'CacheFileUnsupported'; Call = { Clear-PageCache -LiteralPath '/dev/zero' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Clear-PageCache'; Case = 'special: a socket'; Id = 'CacheFileUnsupported'; Call = { Clear-PageCache -LiteralPath $socketPath -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Lock-PageCache'; Case = 'special: a directory named'; Id = 'PathIsDirectory'; Call = { Lock-PageCache -LiteralPath $special -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Lock-PageCache'; Case = 'special: a FIFO'; Id = 'CacheFileUnsupported'; Call = { Lock-PageCache -LiteralPath $fifo -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Lock-PageCache'; Case = 'special: /dev/zero'; Id = 'CacheFileUnsupported'; Call = { Lock-PageCache -LiteralPath '/dev/zero' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Lock-PageCache'; Case = 'special: a socket'; Id = 'CacheFileUnsupported'; Call = { Lock-PageCache -LiteralPath $socketPath -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'special: a directory named'; Id = 'BackupReadFailed'; Call = { Restore-MappedBytes -LiteralPath $special -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'special: a FIFO'; Id = 'BackupNotRegularFile'; Call = { Restore-MappedBytes -LiteralPath $fifo -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'special: /dev/zero'; Id = 'BackupNotRegularFile'; Call = { Restore-MappedBytes -LiteralPath '/dev/zero' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'special: a socket'; Id = 'BackupNotRegularFile'; Call = { Restore-MappedBytes -LiteralPath $socketPath -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Restore-MappedBytes'; Case = 'a record over 1 GiB (sparse)'; Id = 'BackupTooLarge'; Call = { Restore-MappedBytes -LiteralPath $bigRecord -Confirm:$false -ErrorAction Stop } }
+
+        # An offset past the end with no -Count/-Length is about the offset
+        @{ Command = 'Get-PageCacheResidency'; Case = 'a map offset past the end, no -Length'; Id = 'AccessOutOfRange'; Call = { Get-PageCacheResidency -Map $ro -Offset ([long]::MaxValue) -ErrorAction Stop } }
+        @{ Command = 'Sync-MemoryMap'; Case = 'an offset of [long]::MaxValue, no count'; Id = 'AccessOutOfRange'; Call = { Sync-MemoryMap -Map $rw -Offset ([long]::MaxValue) -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = '-Expect with -ExpectString'; Id = 'ExpectConflict'; Call = { Write-MappedBytes -Path $file -Offset 0 -Hex '00' -Expect '00' -ExpectString 'a' -Confirm:$false -ErrorAction Stop } }
+        @{ Command = 'Write-MappedBytes'; Case = 'a match replaced by longer bytes'; Id = 'PatchLengthMismatch'; Call = { Find-MappedBytes -Path $file -Value $content[0..1] -First 1 | Write-MappedBytes -Hex '00 00 00' -Confirm:$false -ErrorAction Stop } }
+
         # The process cmdlets
         @{ Command = 'Get-ProcessVma'; Case = 'a pid that does not exist'; Id = 'ProcessNotFound'; Call = { Get-ProcessVma -Id 2147483647 -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'a name that matches no process'; Id = 'ProcessNotFound'; Call = { Get-ProcessVma -Name 'no-such-process-mmaptools' -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'a permission filter with a bad letter'; Id = 'PermissionFilterInvalid'; Call = { Get-ProcessVma -Permission 'rwq' -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'an address that is not a number'; Id = 'AddressInvalid'; Call = { Get-ProcessVma -Address 'banana' -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'a start above the end'; Id = 'AddressRangeInvalid'; Call = { Get-ProcessVma -StartAddress 0x2000 -EndAddress 0x1000 -ErrorAction Stop } }
-        @{ Command = 'Get-ProcessVma'; Case = 'an address nothing maps'; Id = 'AddressNotMapped'; Call = { Get-ProcessVma -Address 0x1000 -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'an address nothing maps'; Id = 'AddressNotMapped'; Call = { Get-ProcessVma -Id $PID -Address 0x1000 -ErrorAction Stop } }
         @{ Command = 'Get-ProcessMemory'; Case = 'a pid that does not exist'; Id = 'ProcessNotFound'; Call = { Get-ProcessMemory -Id 2147483647 -ErrorAction Stop } }
     ) {
         $before = Get-ReliabilityState -File $file -Maps @($ro, $rw, $closed)
@@ -193,6 +271,96 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         [IO.File]::ReadAllBytes($file) | Should -Be $content
         Test-Path -LiteralPath $missing | Should -BeFalse
         Get-Item -LiteralPath $shmTarget | ForEach-Object Length | Should -Be 4096
+    }
+}
+
+Describe 'An offset past the end with no count: the message speaks of the offset' {
+    AfterEach { Get-MemoryMap | Remove-MemoryMap -Confirm:$false }
+
+    It '<Command>' -ForEach @(
+        @{ Command = 'Get-PageCacheResidency'; Call = { param($m) Get-PageCacheResidency -Map $m -Offset ([long]::MaxValue) -ErrorAction Stop } }
+        @{ Command = 'Sync-MemoryMap'; Call = { param($m) Sync-MemoryMap -Map $m -Offset ([long]::MaxValue) -ErrorAction Stop } }
+        @{ Command = 'Lock-MemoryMap'; Call = { param($m) Lock-MemoryMap -Map $m -Offset ([long]::MaxValue) -ErrorAction Stop } }
+        @{ Command = 'Read-MappedBytes'; Call = { param($m) Read-MappedBytes -Map $m -Offset ([long]::MaxValue) -ErrorAction Stop } }
+        @{ Command = 'Find-MappedBytes'; Call = { param($m) Find-MappedBytes -Map $m -Offset ([long]::MaxValue) -Hex 'EB' -ErrorAction Stop } }
+    ) {
+        $m = New-MemoryMap -Path (New-TestFile 'past.bin' (New-Pattern 10000)) -Access ReadWrite
+        $e = { & $Call $m } | Should -Throw -ErrorId (Get-ErrorIdFor 'AccessOutOfRange' $Command) -PassThru
+        $e.Exception.Message | Should -Match "offset $([long]::MaxValue)"
+        $e.Exception.Message | Should -Match 'past the end'
+        $e.Exception.Message | Should -Not -Match 'negative|Count'
+    }
+}
+
+Describe 'Files from Get-ChildItem bind as files on every cmdlet that takes files' {
+    BeforeEach {
+        $script:dir = Join-Path $TestDrive ([guid]::NewGuid())
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        # Names that are valid shared-memory names too: a FileInfo's Name must never bind to New-MemoryMap -Name.
+        $script:one = Join-Path $dir 'one.bin'
+        $script:two = Join-Path $dir 'two.bin'
+        foreach ($f in $one, $two) { [IO.File]::WriteAllBytes($f, [byte[]](0x11, 0xEB, 0x05, 0x22) + [byte[]]::new(4092)) }
+        $script:files = { Get-ChildItem -LiteralPath $dir -Filter *.bin }
+    }
+    AfterEach {
+        Unlock-PageCache -All -Confirm:$false -ErrorAction Ignore | Out-Null
+        Get-MemoryMap | Remove-MemoryMap -Confirm:$false
+    }
+
+    It 'New-MemoryMap maps each file' {
+        $maps = & $files | New-MemoryMap -ErrorAction Stop
+        $maps.Count | Should -Be 2
+        $maps.Kind | Should -Be @('File', 'File')
+        ($maps.Path | Sort-Object) | Should -Be @($one, $two)
+    }
+
+    It 'Find-MappedBytes searches each file' {
+        $hits = & $files | Find-MappedBytes -Hex 'EB 05' -ErrorAction Stop
+        ($hits.Path | Sort-Object) | Should -Be @($one, $two)
+        $hits.Offset | Should -Be @(1, 1)
+    }
+
+    It 'Read-MappedBytes reads each file' {
+        $reads = @(& $files | Read-MappedBytes -Offset 1 -Count 2 -ErrorAction Stop)
+        $reads.Count | Should -Be 2
+        ($reads | ForEach-Object { [BitConverter]::ToString($_) }) | Should -Be @('EB-05', 'EB-05')
+    }
+
+    It 'Write-MappedBytes patches each file' {
+        & $files | Write-MappedBytes -Offset 3 -Hex 'AB' -Confirm:$false -ErrorAction Stop
+        foreach ($f in $one, $two) { [IO.File]::ReadAllBytes($f)[3] | Should -Be 0xAB }
+    }
+
+    It 'Get-PageCacheResidency measures each file' {
+        $r = & $files | Get-PageCacheResidency -ErrorAction Stop
+        ($r.Path | Sort-Object) | Should -Be @($one, $two)
+    }
+
+    It 'Import-PageCache loads each file' {
+        $r = & $files | Import-PageCache -Confirm:$false -ErrorAction Stop
+        ($r.Path | Sort-Object) | Should -Be @($one, $two)
+        $r.ResidentPages | Should -Be @(1, 1)
+    }
+
+    It 'Clear-PageCache evicts each file' {
+        $r = & $files | Clear-PageCache -Confirm:$false -ErrorAction Stop
+        ($r.Path | Sort-Object) | Should -Be @($one, $two)
+    }
+
+    It 'Lock-PageCache and Unlock-PageCache lock and release each file' {
+        $locked = & $files | Lock-PageCache -Confirm:$false -ErrorAction Stop
+        ($locked.Path | Sort-Object) | Should -Be @($one, $two)
+        (Get-MemoryMap | Where-Object Path -In $one, $two).Count | Should -Be 2
+        $released = & $files | Unlock-PageCache -Confirm:$false -ErrorAction Stop
+        ($released.Path | Sort-Object) | Should -Be @($one, $two)
+        Get-MemoryMap | Where-Object Path -In $one, $two | Should -BeNullOrEmpty
+    }
+
+    It 'Restore-MappedBytes restores each record' {
+        foreach ($f in $one, $two) { Write-MappedBytes -LiteralPath $f -Offset 0 -Hex 'FF' -Backup "$f.undo.json" -Confirm:$false }
+        $r = Get-ChildItem -LiteralPath $dir -Filter *.undo.json | Restore-MappedBytes -PassThru -Confirm:$false -ErrorAction Stop
+        $r.Count | Should -Be 2
+        foreach ($f in $one, $two) { [IO.File]::ReadAllBytes($f)[0] | Should -Be 0x11 }
     }
 }
 

@@ -128,7 +128,7 @@ Describe 'Other runspaces and jobs' {
         (OfType WriteResult)[0].NewBytes | Should -Be ([byte[]](0xDE, 0xAD))
         (OfType HexDumpRow | Format-Table | Out-String) | Should -Match '10 11 12 13'
         $map = (OfType MemoryMap)[0]
-        ($map | Format-Table | Out-String) | Should -Match ('0x{0:x}' -f [uint64] $map.Address)
+        ($map | Format-List | Out-String) | Should -Match ('0x{0:x16}' -f [uint64] $map.Address)
         ($map | Format-List | Out-String) | Should -Match '\(256 bytes\)'
     }
 }

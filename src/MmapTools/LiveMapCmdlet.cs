@@ -4,25 +4,11 @@ using System.Management.Automation;
 namespace MmapTools.Commands;
 
 /// <summary>
-/// What the cmdlets that change a live map share: the map (-Map, pipeline, or -Id), a range of it
-/// (-Offset/-Count, aligned to pages internally), -PassThru, and one error per map that fails.
+/// What the cmdlets that change a live map share: the maps (<see cref="OpenMapCmdlet"/>), a range of each
+/// (-Offset/-Count, alias -Length, aligned to pages internally), and -PassThru.
 /// </summary>
-public abstract class LiveMapCmdlet : MmapCmdlet
+public abstract class LiveMapCmdlet : OpenMapCmdlet
 {
-    /// <summary>Parameter set: an open map object.</summary>
-    protected const string MapSet = "Map";
-    /// <summary>Parameter set: open maps by id.</summary>
-    protected const string IdSet = "Id";
-
-    /// <summary>The map, from New-MemoryMap or Get-MemoryMap.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = MapSet, ValueFromPipeline = true)]
-    public MemoryMap Map { get; set; } = null!;
-
-    /// <summary>The ids of open maps.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
-    [ArgumentCompleter(typeof(MapIdCompleter))]
-    public int[] Id { get; set; } = null!;
-
     /// <summary>The first map offset to change (default 0); the page holding it changes whole.</summary>
     [Parameter]
     public long Offset { get; set; }
@@ -47,37 +33,11 @@ public abstract class LiveMapCmdlet : MmapCmdlet
     }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected sealed override void ProcessMap(MemoryMap map)
     {
-        if (ParameterSetName == IdSet)
+        if (Change(map) && PassThru)
         {
-            foreach (int id in Id)
-            {
-                if (FindMap(id) is { } map)
-                {
-                    Apply(map);
-                }
-            }
-        }
-        else
-        {
-            Apply(Map);
-        }
-    }
-
-    /// <summary>Changes one map; engine failures become non-terminating errors.</summary>
-    private void Apply(MemoryMap map)
-    {
-        try
-        {
-            if (Change(map) && PassThru)
-            {
-                WriteObject(map);
-            }
-        }
-        catch (MmapException e)
-        {
-            WriteMapError(e, map);
+            WriteObject(map);
         }
     }
 

@@ -23,7 +23,7 @@ public abstract class MapTargetCmdlet : MmapCmdlet
     public MemoryMap Map { get; set; } = null!;
 
     /// <summary>The id of an open map.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(MapIdCompleter))]
     public int Id { get; set; }
 

@@ -11,9 +11,20 @@ namespace MmapTools.Commands;
 /// </summary>
 public abstract class MmapCmdlet : PSCmdlet
 {
-    /// <summary>Converts an engine failure into an ErrorRecord whose id is the engine's ErrorId.</summary>
-    protected static ErrorRecord ToErrorRecord(MmapException exception, object? target) =>
-        new(exception, exception.ErrorId, ToCategory(exception.Category), target ?? exception.Path);
+    /// <summary>
+    /// Converts an engine failure into an ErrorRecord whose id is the engine's ErrorId. Advice that needs -Size
+    /// (<see cref="MmapException.SizeAdvice"/>) is added to the message shown only when this command has -Size.
+    /// </summary>
+    protected ErrorRecord ToErrorRecord(MmapException exception, object? target)
+    {
+        var record = new ErrorRecord(exception, exception.ErrorId, ToCategory(exception.Category), target ?? exception.Path);
+        if (exception.SizeAdvice is not null && MyInvocation.MyCommand?.Parameters.ContainsKey("Size") == true)
+        {
+            record.ErrorDetails = new ErrorDetails(exception.Message + " " + exception.SizeAdvice);
+        }
+
+        return record;
+    }
 
     /// <summary>The PowerShell ErrorCategory of the same name.</summary>
     protected static ErrorCategory ToCategory(MapErrorCategory category) =>
@@ -61,11 +72,22 @@ public abstract class MmapCmdlet : PSCmdlet
                     continue;
                 }
 
+                // The provider answers a malformed pattern ('a[') with no matches at all: check it first.
+                CheckWildcard(path);
                 Collection<string> matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
-                if (IsFileSystem(provider, path))
+                if (!IsFileSystem(provider, path))
                 {
-                    result.AddRange(matches);
+                    continue;
                 }
+
+                if (matches.Count == 0)
+                {
+                    WriteError(NewError(ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound,
+                        $"No file matches the wildcard '{path}' (ENOENT). Check the pattern; use -LiteralPath for a name with [ ] * ?.", path));
+                    continue;
+                }
+
+                result.AddRange(matches);
             }
             catch (ItemNotFoundException e)
             {
@@ -88,6 +110,37 @@ public abstract class MmapCmdlet : PSCmdlet
                 WriteError(NewError(ErrorIds.PathInvalid, ErrorCategory.InvalidArgument,
                     $"The path '{path}' is not valid: {e.Message}", path));
             }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Throws <see cref="WildcardPatternException"/> when <paramref name="pattern"/> is not a valid wildcard
+    /// (an unclosed '[', a bad range), which callers turn into PathInvalid.
+    /// </summary>
+    protected static void CheckWildcard(string pattern) =>
+        _ = WildcardPattern.Get(pattern, WildcardOptions.CultureInvariant).IsMatch(string.Empty);
+
+    /// <summary>
+    /// Builds wildcard patterns from user input, or writes a terminating PathInvalid error for a malformed one.
+    /// </summary>
+    protected List<WildcardPattern> ToWildcards(IEnumerable<string> patterns)
+    {
+        var result = new List<WildcardPattern>();
+        foreach (string p in patterns)
+        {
+            try
+            {
+                CheckWildcard(p);
+            }
+            catch (WildcardPatternException e)
+            {
+                ThrowTerminatingError(NewError(ErrorIds.PathInvalid, ErrorCategory.InvalidArgument,
+                    $"The pattern '{p}' is not a valid wildcard: {e.Message} Escape [ and ] with a backtick (`[) to match them literally.", p));
+            }
+
+            result.Add(WildcardPattern.Get(p, WildcardOptions.CultureInvariant));
         }
 
         return result;

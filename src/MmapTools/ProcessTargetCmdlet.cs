@@ -8,7 +8,9 @@ namespace MmapTools.Commands;
 
 /// <summary>
 /// A cmdlet about processes: -Id (pipeline by property name, so Get-Process output binds), -Name (wildcards),
-/// or the current process. Each process that cannot be read is a non-terminating error and the rest go on.
+/// or, with neither, every process (as Get-Process). A process named explicitly that cannot be read is a
+/// non-terminating error and the rest go on; when the whole machine (or a -Name wildcard) is read, processes the
+/// caller may not read, processes that exit meanwhile and kernel threads are skipped and counted instead.
 /// </summary>
 public abstract class ProcessTargetCmdlet : MmapCmdlet
 {
@@ -31,10 +33,14 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
     public string[] Name { get; set; } = null!;
 
     private const int ActivityId = 5;
+    private readonly SortedDictionary<string, int> _skipped = new(StringComparer.Ordinal);
+    private int _exited;
+    private int _kernelThreads;
     private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
     private bool _progressShown;
     private volatile bool _stopping;
     private int _processesDone;
+    private int _processesTotal;
     private long _vmasDone;
 
     /// <summary>What the progress bar says is going on.</summary>
@@ -66,8 +72,14 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
 
         _sinceProgress.Restart();
         _progressShown = true;
-        WriteProgress(new ProgressRecord(ActivityId, Activity,
-            $"{_processesDone} processes, {_vmasDone + (processDone ? 0 : vmasOfThisProcess)} VMAs") { CurrentOperation = "process " + pid });
+        var record = new ProgressRecord(ActivityId, Activity,
+            $"{_processesDone}{(_processesTotal > 0 ? " of " + _processesTotal : string.Empty)} processes, {_vmasDone + (processDone ? 0 : vmasOfThisProcess)} VMAs") { CurrentOperation = "process " + pid };
+        if (_processesTotal > 0)
+        {
+            record.PercentComplete = Math.Min(100, _processesDone * 100 / _processesTotal);
+        }
+
+        WriteProgress(record);
     }
 
     /// <inheritdoc />
@@ -77,17 +89,101 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
         {
             WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
+
+        ReportSkipped();
     }
 
-    /// <summary>The processes to read for this record: the ids, the names resolved, or this process.</summary>
+    /// <summary>True while every process is read (no -Id, no -Name) or a -Name wildcard: unreadable processes are counted, not errors.</summary>
+    protected bool Sweeping { get; private set; }
+
+    /// <summary>The processes to read for this record: the ids, the names resolved, or every process.</summary>
     protected IEnumerable<int> TargetProcessIds()
     {
         if (ParameterSetName == NameSet)
         {
-            return ResolveNames();
+            Sweeping = Name.Any(WildcardPattern.ContainsWildcardCharacters);
+            List<int> named = ResolveNames();
+            _processesTotal += named.Count;
+            return named;
         }
 
-        return Id ?? new[] { Environment.ProcessId };
+        Sweeping = Id is null;
+        if (Id is null)
+        {
+            List<int> all = SystemMemory.ProcessIds();
+            _processesTotal += all.Count;
+            return all;
+        }
+
+        return Id;
+    }
+
+    /// <summary>
+    /// The identity of a process about to be read, or null when it is to be skipped: while sweeping, a process
+    /// that is gone or a kernel thread (no address space) is counted and skipped.
+    /// </summary>
+    protected ProcessIdentity? IdentityOrSkip(int pid)
+    {
+        ProcessIdentity? identity = ProcessMemory.TryIdentity(pid);
+        if (!Sweeping)
+        {
+            return identity ?? new ProcessIdentity { ProcessId = pid };
+        }
+
+        if (identity is null)
+        {
+            _exited++;
+            return null;
+        }
+
+        if (identity.HasNoMemory)
+        {
+            _kernelThreads++;
+            return null;
+        }
+
+        return identity;
+    }
+
+    /// <summary>
+    /// Writes the error of a process that could not be read, or, while sweeping, counts it: access denied by its
+    /// errno, a process that exited meanwhile apart. Returns true when it was counted.
+    /// </summary>
+    protected void WriteProcessError(MmapException e, int pid)
+    {
+        if (Sweeping)
+        {
+            if (e.ErrorId == ErrorIds.ProcessAccessDenied)
+            {
+                string errno = e.ErrnoName ?? "EACCES";
+                _skipped[errno] = _skipped.GetValueOrDefault(errno) + 1;
+                return;
+            }
+
+            if (e.ErrorId is ErrorIds.ProcessNotFound or ErrorIds.ProcessExited)
+            {
+                _exited++;
+                return;
+            }
+        }
+
+        WriteMapError(e, pid);
+    }
+
+    private void ReportSkipped()
+    {
+        if (_skipped.Count > 0)
+        {
+            int n = _skipped.Values.Sum();
+            bool root = SystemMemory.CallerIsRoot;
+            WriteWarning($"{n} process{(n == 1 ? " was" : "es were")} skipped: {string.Join(", ", _skipped.Select(kv => kv.Value + " " + kv.Key))} (permission denied); " +
+                (root ? "root is refused too (the process is in another user namespace, this shell lacks CAP_SYS_PTRACE, or Yama/SELinux/AppArmor forbids it); name it with -Id to see the error." : "run as root (sudo) or with CAP_SYS_PTRACE to see them, or name them with -Id to see each error."));
+        }
+
+        if (_exited > 0 || _kernelThreads > 0)
+        {
+            WriteVerbose($"Skipped {_exited} process(es) that exited while read and {_kernelThreads} kernel thread(s) or zombie(s), which have no memory of their own.");
+        }
     }
 
     private List<int> ResolveNames()

@@ -29,6 +29,7 @@ internal static class Errno
     internal const int ENOSPC = 28;
     internal const int ESPIPE = 29;
     internal const int EROFS = 30;
+    internal const int ERANGE = 34;
     internal const int ENAMETOOLONG = 36;
     internal const int ENOSYS = 38;
     internal const int ELOOP = 40;
