@@ -188,7 +188,7 @@ Describe 'Find-MappedBytes | Write-MappedBytes' {
         $map = New-MemoryMap -Path $app
         # As long as the match: a shorter replacement is refused (PatchLengthMismatch, tested below).
         Find-MappedBytes -Path $app -Hex 'EB 05' -First 1 | Write-MappedBytes -Hex 'CC 05' -Confirm:$false
-        Read-MappedBytes -Map $map -Count 2 | Should -Be @(0xCC, 0x05)
+        ConvertTo-TestHex (Read-MappedBytes -Map $map -Count 2) | Should -Be 'CC05'
     }
 }
 

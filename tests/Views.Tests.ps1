@@ -99,7 +99,7 @@ Describe 'Table views at <_> columns' -ForEach $widths {
         $shm = New-MemoryMap -Name $name -Size 1MB
         try {
             $lines = Render (Get-SharedMemory -Name $name) $width
-            Assert-Table $lines $width @('Length', 'Mode', 'Owner', 'LastWriteTime', 'Name') @($name, '1 MiB')
+            Assert-Table $lines $width @('Length', 'Allocated', 'Mode', 'Owner', 'LastWriteTime', 'Name') @($name, '1 MiB')
         }
         finally {
             $shm | Remove-MemoryMap -Confirm:$false

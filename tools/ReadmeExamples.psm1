@@ -5,7 +5,9 @@
 # Lines starting with "#" between commands are comments. An HTML comment right before the block may give hidden
 # code:   <!-- example setup: <pwsh code> -->   runs first,   <!-- example cleanup: <pwsh code> -->   runs last,
 # and     <!-- example compare: shape -->   marks output that changes from run to run (process ids, addresses,
-# sizes): the test then compares it with numbers and spacing left out, line order ignored.
+# sizes): the test then compares it with numbers and spacing left out, line order ignored; and
+#         <!-- example compare: run -->   marks output that depends on the whole machine (every process on it): the
+# test checks that each command runs, prints something, and fits 80 columns.
 #
 # Each transcript runs in a fresh pwsh ($PSHOME/pwsh, -NoProfile) in a temporary folder holding a copy of README.md,
 # with the built module imported, as a newcomer would run it. tools/Update-Readme.ps1 (build.ps1 -Task Readme)
