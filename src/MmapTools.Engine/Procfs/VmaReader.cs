@@ -4,7 +4,6 @@ using System.Buffers;
 using System.Collections;
 using System.Collections.Generic;
 using System.Text;
-using MmapTools.Interop;
 
 namespace MmapTools.Procfs;
 
@@ -16,7 +15,8 @@ namespace MmapTools.Procfs;
 /// merged or split across the tear shows no hole; from smaps, whose figures cover the whole line, it is dropped.
 /// Enumerate it once; dispose it (or enumerate to the end) to close the file.
 /// </summary>
-public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
+/// <remarks>This part parses lines into VMAs; VmaReader.Chunks.cs reads the file and splits it into lines.</remarks>
+public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
 {
     private readonly string _file;
     private readonly int _pid;
@@ -346,120 +346,5 @@ public sealed class VmaReader : IEnumerable<ProcessVma>, IEnumerator<ProcessVma>
 
         vma.SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount).ToArray(), _flags, _flagsText));
         return vma;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool TryNextLine(out int start, out int length)
-    {
-        while (true)
-        {
-            int nl = _buf.AsSpan(_pos, _len - _pos).IndexOf((byte)'\n');
-            if (nl >= 0)
-            {
-                start = _pos;
-                length = nl;
-                _pos += nl + 1;
-                return true;
-            }
-
-            if (_eof)
-            {
-                start = _pos;
-                length = _len - _pos;
-                _pos = _len;
-                return length > 0;
-            }
-
-            if (_pos > 0)
-            {
-                Buffer.BlockCopy(_buf, _pos, _buf, 0, _len - _pos);
-                _len -= _pos;
-                _pos = 0;
-            }
-
-            if (_len == _buf.Length)
-            {
-                Array.Resize(ref _buf, _buf.Length * 2);
-                _pooled = false;
-            }
-
-            Fill();
-        }
-    }
-
-    private unsafe void Fill()
-    {
-        while (true)
-        {
-            nint n;
-            fixed (byte* p = &_buf[_len])
-            {
-                n = Libc.Read(_fd, p, (nuint)(_buf.Length - _len));
-            }
-
-            ReadCalls++;
-            if (n > 0)
-            {
-                _len += (int)n;
-                return;
-            }
-
-            if (n == 0)
-            {
-                _eof = true;
-                return;
-            }
-
-            int errno = Libc.LastErrno;
-            if (errno == Errno.EINTR)
-            {
-                continue;
-            }
-
-            Close();
-            _finished = true;
-            if (errno == Errno.ESRCH)
-            {
-                throw ProcfsErrors.Exited(_pid, _file, Count);
-            }
-
-            throw ProcfsErrors.FromErrno(errno, _pid, _file, "read the memory map");
-        }
-    }
-
-    private void Finish()
-    {
-        _finished = true;
-        Close();
-
-        // A process that exits while it is read ends its maps early, exactly like one that is done: only
-        // its state tells them apart. A kernel thread has no VMAs and that is no error.
-        if (_live && ProcessMemory.HasExited(_pid))
-        {
-            throw ProcfsErrors.Exited(_pid, _file, Count);
-        }
-    }
-
-    private void Close()
-    {
-        if (_fd >= 0)
-        {
-            Libc.Close(_fd);
-            _fd = -1;
-        }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        Close();
-        _finished = true;
-        if (_pooled)
-        {
-            ArrayPool<byte>.Shared.Return(_buf);
-            _pooled = false;
-        }
-
-        _buf = Array.Empty<byte>();
     }
 }
