@@ -110,7 +110,7 @@ function ConvertTo-ReadmeShape {
     <# Output that changes from run to run, with numbers and spacing left out and line order ignored. #>
     param([string[]] $Lines)
     @($Lines | Where-Object { $_ -ne '' } |
-        ForEach-Object { ($_ -replace '(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*', '#' -replace '[-─]{2,}', '--' -replace '\s+', ' ').Trim() } |
+        ForEach-Object { ($_ -replace '(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*', '#' -replace '#(\.#)? (B|KiB|MiB|GiB|TiB)\b', '# size' -replace '[-─]{2,}', '--' -replace '\s+', ' ').Trim() } |
         Sort-Object)
 }
 
