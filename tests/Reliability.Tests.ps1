@@ -258,6 +258,8 @@ Describe 'Bad input to every cmdlet: a clean error with its id, and nothing chan
         @{ Command = 'Get-ProcessVma'; Case = 'a pid that does not exist'; Id = 'ProcessNotFound'; Call = { Get-ProcessVma -Id 2147483647 -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'a name that matches no process'; Id = 'ProcessNotFound'; Call = { Get-ProcessVma -Name 'no-such-process-mmaptools' -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'a permission filter with a bad letter'; Id = 'PermissionFilterInvalid'; Call = { Get-ProcessVma -Permission 'rwq' -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessVma'; Case = 'a malformed -Name wildcard'; Id = 'ProcessNameInvalid'; Call = { Get-ProcessVma -Name 'a[' -ErrorAction Stop } }
+        @{ Command = 'Get-ProcessMemory'; Case = 'a malformed -Name wildcard'; Id = 'ProcessNameInvalid'; Call = { Get-ProcessMemory -Name 'a[' -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'an address that is not a number'; Id = 'AddressInvalid'; Call = { Get-ProcessVma -Address 'banana' -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'a start above the end'; Id = 'AddressRangeInvalid'; Call = { Get-ProcessVma -StartAddress 0x2000 -EndAddress 0x1000 -ErrorAction Stop } }
         @{ Command = 'Get-ProcessVma'; Case = 'an address nothing maps'; Id = 'AddressNotMapped'; Call = { Get-ProcessVma -Id $PID -Address 0x1000 -ErrorAction Stop } }

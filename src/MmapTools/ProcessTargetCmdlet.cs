@@ -195,6 +195,17 @@ public abstract class ProcessTargetCmdlet : MmapCmdlet
             foreach (string name in Name)
             {
                 var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                try
+                {
+                    // The pattern is parsed on first use: a malformed one ("a[") throws here, before any process is read.
+                    pattern.IsMatch(string.Empty);
+                }
+                catch (WildcardPatternException e)
+                {
+                    ThrowTerminatingError(NewError(ErrorIds.ProcessNameInvalid, ErrorCategory.InvalidArgument,
+                        $"-Name '{name}' is not a valid wildcard pattern ({e.Message.TrimEnd('.')}). Escape [ and ] with a backtick, or give the process id with -Id.", name));
+                }
+
                 var found = new List<int>();
                 foreach (Process p in all)
                 {

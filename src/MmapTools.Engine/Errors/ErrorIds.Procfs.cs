@@ -23,4 +23,6 @@ public static partial class ErrorIds
     public const string VmaGroupingConflict = "VmaGroupingConflict";
     /// <summary>A -Permission filter is not letters of "rwxsp" nor a four-character pattern like "rw-p".</summary>
     public const string PermissionFilterInvalid = "PermissionFilterInvalid";
+    /// <summary>A -Name of Get-ProcessVma or Get-ProcessMemory is a malformed wildcard (such as "a[").</summary>
+    public const string ProcessNameInvalid = "ProcessNameInvalid";
 }
