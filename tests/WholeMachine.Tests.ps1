@@ -375,23 +375,18 @@ Describe 'What needs a restart: deleted and replaced libraries, as /proc/PID/map
 
 Describe 'An unprivileged user: unreadable processes counted, not an error flood' -Skip:(-not ($haveSetpriv -and $isRoot)) {
     BeforeAll {
-        # pwsh as uid 65534 needs a readable copy of $PSHOME (/root is 0700) and of the module.
+        # pwsh as uid 65534 needs a readable copy of $PSHOME (/root is 0700) and of the module: Get-PwshForOtherUser.
         $script:home65534 = Join-Path $work 'home'
-        $script:psCopy = Join-Path $work 'pshome'
-        $script:modCopy = Join-Path $work 'module'
-        New-Item -ItemType Directory -Path $home65534, $modCopy -Force | Out-Null
-        Copy-Item -Path $PSHOME -Destination $psCopy -Recurse
-        Copy-Item -Path (Join-Path $PSScriptRoot '../MmapTools.psd1') -Destination $modCopy
-        Copy-Item -Path (Join-Path $PSScriptRoot '../bin') -Destination $modCopy -Recurse
-        chmod -R a+rX $psCopy $modCopy
+        New-Item -ItemType Directory -Path $home65534 -Force | Out-Null
         chown 65534:65534 $home65534
+        $script:other = Get-PwshForOtherUser
 
         function Invoke-AsNobody {
             param([string] $Command)
             $env:HOME_SAVED = $env:HOME
             try {
                 $env:HOME = $home65534
-                $out = setpriv --reuid=65534 --regid=65534 --clear-groups (Join-Path $psCopy 'pwsh') -NoProfile -NonInteractive -Command "Import-Module '$modCopy/MmapTools.psd1'; $Command"
+                $out = setpriv --reuid=65534 --regid=65534 --clear-groups $other.Pwsh -NoProfile -NonInteractive -Command "Import-Module '$($other.Manifest)'; $Command"
             } finally {
                 $env:HOME = $env:HOME_SAVED
             }
