@@ -81,6 +81,9 @@ public static class MapControl
 
         using var use = new MemoryMap.Use(map);
         (IntPtr start, nuint length) = map.PageRange(offset, n);
+
+        // Direct reads touch the map's memory: none may be in flight when a page stops being readable.
+        map.StopDirect();
         if (Libc.MProtect(start, length, ToProt(wanted)) != 0)
         {
             int errno = Libc.LastErrno;

@@ -13,6 +13,62 @@ public sealed partial class MemoryMap
         CheckRange("read", offset, destination.Length);
         using var use = new Use(this);
         CheckReadAllocation(offset, destination.Length);
+        if (destination.Length >= DirectReadMinimum && TryReadDirect(offset, destination))
+        {
+            return;
+        }
+
+        ReadGuarded(offset, destination);
+    }
+
+    /// <summary>
+    /// Reads of this many bytes or more try the direct path (MemoryMap.Direct.cs): below it the lease and populate
+    /// calls cost more than the copy through the kernel saves.
+    /// </summary>
+    internal const int DirectReadMinimum = 64 << 10;
+
+    /// <summary>Direct read window: the lease is checked and the pages populated this many bytes at a time.</summary>
+    internal const int DirectWindow = 4 << 20;
+
+    /// <summary>
+    /// Copies [offset, offset+destination.Length) straight out of the map, a window at a time, inside a direct
+    /// section; a window that is not ready goes through the guarded copy. False when no direct section can be had.
+    /// The caller holds a <see cref="Use"/> and has checked the range.
+    /// </summary>
+    private unsafe bool TryReadDirect(long offset, Span<byte> destination)
+    {
+        if (!EnterDirect())
+        {
+            return false;
+        }
+
+        try
+        {
+            for (int at = 0; at < destination.Length; at += DirectWindow)
+            {
+                int n = Math.Min(DirectWindow, destination.Length - at);
+                Span<byte> part = destination.Slice(at, n);
+                if (DirectReady(offset + at, n))
+                {
+                    new ReadOnlySpan<byte>(DirectPointer(offset + at), n).CopyTo(part);
+                }
+                else
+                {
+                    ReadGuarded(offset + at, part);
+                }
+            }
+        }
+        finally
+        {
+            ExitDirect();
+        }
+
+        return true;
+    }
+
+    /// <summary>The guarded read of a checked range (the caller holds a <see cref="Use"/>).</summary>
+    internal void ReadGuarded(long offset, Span<byte> destination)
+    {
         int done = GuardedCopy(offset, destination, write: false);
         if (done < destination.Length)
         {

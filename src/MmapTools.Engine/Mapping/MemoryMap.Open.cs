@@ -105,6 +105,14 @@ public sealed partial class MemoryMap
         bool created = false;
         int fd = Libc.Open(path, flags, 0);
         int errno = fd < 0 ? Libc.LastErrno : 0;
+        if (fd < 0 && errno == Errno.EAGAIN && write && FileStatus.TryGet(path, followSymlink: !noFollow, out FileStatus leased) == 0 && leased.Kind == FileKind.Regular)
+        {
+            // O_NONBLOCK (there for FIFOs) makes an open for writing of a file someone holds a read lease on fail at
+            // once; a direct read of this or another process holds one for a few milliseconds. Wait for it instead.
+            fd = Libc.Open(path, flags & ~Libc.O_NONBLOCK, 0);
+            errno = fd < 0 ? Libc.LastErrno : 0;
+        }
+
         if (fd < 0 && errno == Errno.ENOENT && size is not null)
         {
             fd = Libc.Open(path, flags | Libc.O_CREAT | Libc.O_EXCL, Convert.ToInt32("600", 8));

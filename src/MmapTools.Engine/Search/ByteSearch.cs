@@ -38,7 +38,11 @@ public sealed class SearchOptions
     /// <summary>Files are mapped this many bytes at a time (plus pattern length - 1 of overlap, so no match is lost at a window edge).</summary>
     public long WindowSize { get; init; } = DefaultWindowSize;
 
-    /// <summary>Bytes copied out of the map per step (plus pattern length - 1 of overlap).</summary>
+    /// <summary>
+    /// Bytes examined per step (plus pattern length - 1 of overlap): copied out of the map, or, where a read lease
+    /// lets the search read the map itself (MemoryMap.Direct.cs), scanned in place. With the default the in-place
+    /// steps are 4 MiB; a size given explicitly is used for both (progress and cancellation come once per step).
+    /// </summary>
     public int ChunkSize { get; init; } = DefaultChunkSize;
 
     internal void Validate()
@@ -239,7 +243,15 @@ public static class ByteSearch
         progress?.Invoke(new SearchProgress(path, state.Total, state.Total, state.Found));
     }
 
-    /// <summary>Examines start offsets [<paramref name="startLo"/>, <paramref name="startHi"/>) of <paramref name="map"/>, a chunk at a time.</summary>
+    /// <summary>At most this many matches are collected in one step before they are handed out (bounds memory).</summary>
+    private const int MaxHitsPerStep = 4096;
+
+    /// <summary>
+    /// Examines start offsets [<paramref name="startLo"/>, <paramref name="startHi"/>) of <paramref name="map"/>, a step
+    /// at a time: a direct window of the map itself where a barrier allows (MemoryMap.Direct.cs), else a guarded copy
+    /// of a chunk. Each step's matches are collected first (with the lease, if any, released) and only then yielded,
+    /// so no lease is held while the pipeline runs.
+    /// </summary>
     private static IEnumerable<MappedBytesMatch> Scan(MemoryMap map, BytePattern pattern, SearchOptions options, long startLo, long startHi, long fileBase, bool fromPath, State state, Action<SearchProgress>? progress, CancellationToken ct)
     {
         if (startHi <= startLo || (options.First is long f && state.Found >= f))
@@ -250,36 +262,39 @@ public static class ByteSearch
         int length = pattern.Length;
         int chunk = (int)Math.Min(options.ChunkSize, startHi - startLo);
         string patternText = pattern.ToString();
+        var hits = new List<(int Start, int Resume, byte[] Bytes)>();
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(checked(chunk + length - 1));
         try
         {
-            for (long cs = startLo; cs < startHi; cs += chunk)
+            long cs = startLo;
+            while (cs < startHi)
             {
                 ct.ThrowIfCancellationRequested();
-                int starts = Fill(map, buffer, cs, startHi, chunk, length);
-                int bytes = starts + length - 1;
-                long from = Math.Max(0, state.NextStart - (fileBase + cs));
-                while (from < starts)
+                int from = (int)Math.Clamp(state.NextStart - (fileBase + cs), 0, int.MaxValue);
+                long wanted = options.First is long first ? first - state.Found : long.MaxValue;
+                int maxHits = (int)Math.Min(MaxHitsPerStep, wanted);
+                int window = options.ChunkSize == SearchOptions.DefaultChunkSize ? MemoryMap.DirectWindow : chunk;
+                int starts = Step(map, pattern, buffer, cs, startHi, chunk, window, from, options.NoOverlap, maxHits, hits);
+                foreach ((int s, int resume, byte[] bytes) in hits)
                 {
-                    int s = pattern.IndexOf(buffer.AsSpan(0, bytes), (int)from, starts);
-                    if (s < 0)
-                    {
-                        break;
-                    }
-
-                    long at = cs + s;
-                    from = options.NoOverlap ? s + length : s + 1;
-                    state.NextStart = fileBase + cs + from;
+                    state.NextStart = fileBase + cs + resume;
                     state.Found++;
-                    yield return MakeMatch(map, pattern, patternText, buffer, s, at, fileBase, fromPath, options.Context);
-                    if (options.First is long first && state.Found >= first)
+                    yield return MakeMatch(map, pattern, patternText, bytes, cs + s, fileBase, fromPath, options.Context);
+                    if (options.First is long firstAgain && state.Found >= firstAgain)
                     {
                         yield break;
                     }
                 }
 
+                if (hits.Count == maxHits && maxHits == MaxHitsPerStep)
+                {
+                    // Stopped at the cap: the rest of this step is examined next time round, from after the last match.
+                    continue;
+                }
+
                 state.Done += starts;
+                cs += starts;
                 progress?.Invoke(new SearchProgress(map.Path, state.Done, state.Total, state.Found));
             }
         }
@@ -289,15 +304,58 @@ public static class ByteSearch
         }
     }
 
-    /// <summary>Copies the bytes of the chunk of starts from <paramref name="cs"/> into <paramref name="buffer"/>; returns how many starts it holds.</summary>
-    private static int Fill(MemoryMap map, byte[] buffer, long cs, long startHi, int chunk, int length)
+    /// <summary>
+    /// One step from start offset <paramref name="cs"/>: fills <paramref name="hits"/> with up to
+    /// <paramref name="maxHits"/> matches at starts [from, n) and returns n, the number of starts the step covers.
+    /// Directly in the map (a window of <paramref name="window"/> starts) when it can be, else in a guarded copy of one chunk.
+    /// </summary>
+    private static unsafe int Step(MemoryMap map, BytePattern pattern, byte[] buffer, long cs, long startHi, int chunk, int window, int from, bool noOverlap, int maxHits, List<(int Start, int Resume, byte[] Bytes)> hits)
     {
+        hits.Clear();
+        int length = pattern.Length;
+        using var use = new MemoryMap.Use(map);
+        int directStarts = (int)Math.Min(window, startHi - cs);
+        if (directStarts + length - 1 >= MemoryMap.DirectReadMinimum && map.EnterDirect())
+        {
+            try
+            {
+                int bytes = directStarts + length - 1;
+                map.CheckReadAllocation(cs, bytes);
+                if (map.DirectReady(cs, bytes))
+                {
+                    Collect(pattern, new ReadOnlySpan<byte>(map.DirectPointer(cs), bytes), from, directStarts, noOverlap, maxHits, hits);
+                    return directStarts;
+                }
+            }
+            finally
+            {
+                map.ExitDirect();
+            }
+        }
+
         int starts = (int)Math.Min(chunk, startHi - cs);
         map.Read(cs, buffer.AsSpan(0, starts + length - 1));
+        Collect(pattern, buffer.AsSpan(0, starts + length - 1), from, starts, noOverlap, maxHits, hits);
         return starts;
     }
 
-    private static MappedBytesMatch MakeMatch(MemoryMap map, BytePattern pattern, string patternText, byte[] buffer, int s, long at, long fileBase, bool fromPath, int context)
+    private static void Collect(BytePattern pattern, ReadOnlySpan<byte> bytes, int from, int starts, bool noOverlap, int maxHits, List<(int Start, int Resume, byte[] Bytes)> hits)
+    {
+        int length = pattern.Length;
+        while (from < starts && hits.Count < maxHits)
+        {
+            int s = pattern.IndexOf(bytes, from, starts);
+            if (s < 0)
+            {
+                break;
+            }
+
+            from = noOverlap ? s + length : s + 1;
+            hits.Add((s, from, bytes.Slice(s, length).ToArray()));
+        }
+    }
+
+    private static MappedBytesMatch MakeMatch(MemoryMap map, BytePattern pattern, string patternText, byte[] matched, long at, long fileBase, bool fromPath, int context)
     {
         byte[] before = Array.Empty<byte>(), after = Array.Empty<byte>();
         if (context > 0)
@@ -313,7 +371,7 @@ public static class ByteSearch
             Path = map.Path,
             Offset = fileBase + at,
             Length = pattern.Length,
-            Bytes = buffer.AsSpan(s, pattern.Length).ToArray(),
+            Bytes = matched,
             MapId = fromPath ? null : map.Id,
             MapOffset = fromPath ? null : at,
             Before = before,
