@@ -15,8 +15,11 @@
     Package           stages the module as out/MmapTools/<version>/ (manifest with ReleaseNotes from CHANGELOG.md,
                       bin/, en-US help, LICENSE, README, CHANGELOG) and packs out/MmapTools.<version>.nupkg, which
                       Publish-Module, Publish-PSResource and Install-PSResource accept.
-    Bench             runs the benchmarks in bench/ (Release build) and prints their figures; -BenchArgument typed runs
-                      bench/TypedData.Bench.ps1 (typed reads and writes against FileStream and File.ReadAllBytes).
+    Bench             builds, then runs bench/Performance.Bench.ps1: every performance row at the pwsh level, side by
+                      side with its reference (fincore, vmtouch, cat of smaps, memcpy, FileStream), on files written
+                      4 MiB, 1 MiB and 4 KiB at a time, with ratios and targets. -BenchArgument Map,Vma runs only
+                      those rows; -BenchArgument typed runs bench/TypedData.Bench.ps1; -BenchArgument engine (or a C#
+                      benchmark's name: find, seed, random-read, pagecache, vma) runs the C# engine benchmarks.
     Readme            builds, then runs every transcript of README.md (PS> commands) in a fresh pwsh and writes
                       what each command prints into README.md (tests/Readme.Tests.ps1 checks it stays true).
     Clean             removes ./bin, ./out and the projects' obj/bin folders.
@@ -177,13 +180,26 @@ function Invoke-Package {
 }
 
 function Invoke-Bench {
-    # 'typed' runs bench/TypedData.Bench.ps1 (typed data, side by side in one pwsh) against a fresh build.
-    if ($BenchArgument -contains 'typed') {
-        Invoke-Build
-        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File "$root/bench/TypedData.Bench.ps1"
+    # No argument: every pwsh-level performance row (bench/Performance.Bench.ps1, what a user sees) on a fresh build.
+    # 'typed': bench/TypedData.Bench.ps1. 'engine' [names]: the C# engine benchmarks (bench/MmapTools.Bench).
+    # Names of bench/perf/*.Bench.ps1 (Map, Vma, Residency, Calls): only those rows.
+    $engineNames = 'engine', 'find', 'seed', 'random-read', 'pagecache', 'vma', '--list'
+    if ($BenchArgument | Where-Object { $_ -in $engineNames }) {
+        Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" '--' @($BenchArgument | Where-Object { $_ -ne 'engine' })
         return
     }
-    Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" '--' @BenchArgument
+    Invoke-Build
+    $pwsh = Join-Path $PSHOME 'pwsh'
+    if ($BenchArgument -contains 'typed') {
+        & $pwsh -NoProfile -NonInteractive -File "$root/bench/TypedData.Bench.ps1"
+        return
+    }
+    $only = @($BenchArgument | Where-Object { $_ })
+    if ($only) {
+        & $pwsh -NoProfile -NonInteractive -File "$root/bench/Performance.Bench.ps1" -Only $only
+    } else {
+        & $pwsh -NoProfile -NonInteractive -File "$root/bench/Performance.Bench.ps1"
+    }
 }
 
 function Invoke-Clean {

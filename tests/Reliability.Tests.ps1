@@ -535,3 +535,86 @@ Describe 'Hostile file names through -LiteralPath' {
         Test-Path '/tmp/x' | Should -BeFalse
     }
 }
+
+Describe 'In-place reads (under a read lease) while another process truncates the file' {
+    # Large reads, gathered reads and searches of a read-only map read the map itself while a lease bars
+    # truncation (about_MmapTools). Here a bash loop truncates and rewrites the file as fast as it can, from another
+    # process, while this pwsh searches and reads it: every answer is the file's bytes or FileTruncated, pwsh lives.
+    BeforeAll {
+        function Invoke-LeaseRace {
+            param([int] $Seconds)
+            $content = [byte[]]::new(8MB); [Random]::new(3).NextBytes($content)
+            $path = New-TestFile 'lease-race.bin' $content
+            $copy = "$path.orig"; [IO.File]::WriteAllBytes($copy, $content)
+            # truncate(1) opens with O_NONBLOCK: while a lease is held it fails with EAGAIN (hidden), else it cuts.
+            $script = Join-Path $TestDrive 'truncate-loop.sh'
+            Set-Content -LiteralPath $script -Value "while :; do truncate -s `$((RANDOM * 200)) '$path' 2>/dev/null; cp '$copy' '$path' 2>/dev/null; done"
+            $loop = Start-Process bash -ArgumentList $script -PassThru
+            $f = [pscustomobject]@{ Ops = 0; Ok = 0; Truncated = 0; Other = @(); Wrong = 0; Found = 0 }
+            $offsets = [long[]](0..1999 | ForEach-Object { $_ * 4000 })
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            try {
+                while ($clock.Elapsed.TotalSeconds -lt $Seconds) {
+                    $map = New-MemoryMap -Path $path -Length 8MB -ErrorAction SilentlyContinue
+                    if (-not $map) { continue }
+                    foreach ($kind in 0..2) {
+                        $f.Ops++
+                        try {
+                            switch ($kind) {
+                                0 {
+                                    $got = Read-MappedBytes -Map $map -Offset 1MB -Count 2MB -ErrorAction Stop
+                                    if ([Convert]::ToHexString($got) -cne [Convert]::ToHexString($content, 1MB, 2MB)) { $f.Wrong++ }
+                                }
+                                1 {
+                                    $got = Read-MappedBytes -Map $map -Offset $offsets -Count 16 -ErrorAction Stop
+                                    if ([Convert]::ToHexString($got[1999].Bytes) -cne [Convert]::ToHexString($content, 1999 * 4000, 16)) { $f.Wrong++ }
+                                }
+                                2 { $f.Found += @(Find-MappedBytes -Map $map -String 'absent, surely' -ErrorAction Stop).Count }
+                            }
+                            $f.Ok++
+                        } catch {
+                            if ($_.FullyQualifiedErrorId -like 'FileTruncated,*') { $f.Truncated++ } else { $f.Other += $_.FullyQualifiedErrorId }
+                        }
+                    }
+                    Remove-MemoryMap -Map $map -Confirm:$false
+                }
+            } finally {
+                Stop-Process -Id $loop.Id -Force -ErrorAction Ignore
+                $loop.WaitForExit()
+            }
+            $f
+        }
+    }
+
+    It 'every answer is right or FileTruncated, and pwsh survives (4 s)' {
+        $f = Invoke-LeaseRace -Seconds 4
+        Write-Host "in-place reads vs truncate(1): $($f.Ops) operations, $($f.Ok) right, FileTruncated $($f.Truncated), other $($f.Other.Count), wrong $($f.Wrong)"
+        $f.Ops | Should -BeGreaterThan 10
+        $f.Truncated | Should -BeGreaterThan 0
+        $f.Other | Should -BeNullOrEmpty
+        $f.Wrong | Should -Be 0
+        $f.Found | Should -Be 0
+    }
+
+    It 'holds for 60 s' -Tag 'Stress' {
+        $f = Invoke-LeaseRace -Seconds 60
+        Write-Host "in-place reads vs truncate(1), Stress: $($f.Ops) operations, $($f.Ok) right, FileTruncated $($f.Truncated), other $($f.Other.Count), wrong $($f.Wrong)"
+        $f.Other | Should -BeNullOrEmpty
+        $f.Wrong | Should -Be 0
+    }
+
+    It 'MMAPTOOLS_DIRECT=0 copies every byte and gives the same answers' {
+        $content = [byte[]]::new(4MB); [Random]::new(4).NextBytes($content)
+        [Text.Encoding]::ASCII.GetBytes('NEEDLE').CopyTo($content, 3MB + 5)
+        $path = New-TestFile 'direct-off.bin' $content
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        $script = "Import-Module '$psd1'; `$m = New-MemoryMap -Path '$path'; (Find-MappedBytes -Map `$m -String NEEDLE).Offset; [Convert]::ToHexString((Read-MappedBytes -Map `$m -Offset 1MB -Count 1MB))"
+        $on = & $pwsh -NoProfile -NonInteractive -Command $script
+        $env:MMAPTOOLS_DIRECT = '0'
+        try { $off = & $pwsh -NoProfile -NonInteractive -Command $script } finally { Remove-Item Env:MMAPTOOLS_DIRECT }
+        $on[0] | Should -Be (3MB + 5)
+        $off[0] | Should -Be $on[0]
+        $off[1] | Should -BeExactly $on[1]
+        $on[1] | Should -BeExactly ([Convert]::ToHexString($content, 1MB, 1MB))
+    }
+}

@@ -3,6 +3,9 @@
 # printed row per figure (ours, the reference, the ratio, the target and whether it is met).
 Set-StrictMode -Version Latest
 
+# Rows print as one table per kind of work (Perf.Format.ps1xml).
+Update-FormatData -PrependPath (Join-Path $PSScriptRoot 'Perf.Format.ps1xml')
+
 # The page-cache folio size follows the write size, and every mmap figure moves with it (up to 3x): each row is
 # measured on files written 4 MiB, 1 MiB and 4 KiB at a time.
 $script:Layouts = @(
