@@ -159,12 +159,14 @@ public abstract class PageCacheCmdlet : MmapCmdlet
         while (pending.Count > 0)
         {
             string dir = pending.Pop();
+            // IsLink is asked of folders only: Attributes costs an lstat (and a geteuid) per entry, and a file is
+            // measured whether it is a link or not.
             var entries = new List<(string Path, bool IsFolder, bool IsLink)>();
             try
             {
                 var enumerable = new System.IO.Enumeration.FileSystemEnumerable<(string, bool, bool)>(
                     dir,
-                    (ref System.IO.Enumeration.FileSystemEntry e) => (e.ToFullPath(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                    (ref System.IO.Enumeration.FileSystemEntry e) => (e.ToFullPath(), e.IsDirectory, e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) != 0),
                     new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 });
                 entries.AddRange(enumerable);
             }
