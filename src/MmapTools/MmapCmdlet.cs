@@ -139,9 +139,10 @@ public abstract class MmapCmdlet : PSCmdlet
     /// provider would; null when the provider must decide. Two forms qualify:
     /// <list type="bullet">
     /// <item>An absolute path ('/...', not '//...') with no '\' (the provider reads it as '/'), no '::' and, for
-    /// -Path, no wildcard character or backtick, while the current location is on the FileSystem provider (a
-    /// rooted path is relative to the current drive; checked once per call): normalised like the provider, '.',
-    /// '..' and doubled '/' removed (<see cref="System.IO.Path.GetFullPath(string)"/>).</item>
+    /// -Path, no wildcard character or backtick, while the current location is on the FileSystem provider
+    /// (checked once per call; under another provider, e.g. after Set-Location Env:, the provider decides, as
+    /// before): normalised like the provider, '.', '..' and doubled '/' removed
+    /// (<see cref="System.IO.Path.GetFullPath(string)"/>).</item>
     /// <item>A FileSystem-qualified absolute path ('Microsoft.PowerShell.Core\FileSystem::/...', what
     /// Get-ChildItem's PSPath holds, or 'FileSystem::/...'), with no wildcard character or backtick for -Path: the
     /// part after '::', as it is (the provider does not normalise it either).</item>
