@@ -174,6 +174,104 @@ Describe 'Get-PageCacheResidency' {
     }
 }
 
+Describe 'Paths: absolute paths without the provider, FileInfo by value' {
+    # Plain absolute paths skip PowerShell's provider (ResolveFileSystemPaths), and FileInfo objects bind to
+    # -InputObject by value; both must name exactly the file the provider would, with the same errors otherwise.
+    BeforeAll {
+        $script:file = New-ColdFile 'paths/plain.bin' 4
+        $script:sub = Join-Path $dir 'paths/sub'
+        New-Item -ItemType Directory -Path $sub -Force | Out-Null
+    }
+
+    It 'a relative path and an absolute one name the same file' {
+        Push-Location -LiteralPath (Split-Path $file -Parent)
+        try {
+            (Get-PageCacheResidency -Path ./plain.bin).Path | Should -Be $file
+            (Get-PageCacheResidency -LiteralPath plain.bin).Path | Should -Be $file
+            (Get-PageCacheResidency -Path $file).Path | Should -Be $file
+            (Get-PageCacheResidency -LiteralPath $file).Path | Should -Be $file
+        } finally { Pop-Location }
+    }
+
+    It "normalises '..', '.' and doubled '/' as the provider does" {
+        $parent = Split-Path $file -Parent
+        (Get-PageCacheResidency -LiteralPath "$parent/sub/../plain.bin").Path | Should -Be $file
+        (Get-PageCacheResidency -Path "$parent/./sub/..//plain.bin").Path | Should -Be $file
+        $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath("$parent/sub/../plain.bin") | Should -Be $file
+    }
+
+    It "takes Get-ChildItem's PSPath (FileSystem-qualified) as it is, and '\' as '/' like the provider" {
+        (Get-PageCacheResidency -LiteralPath "Microsoft.PowerShell.Core\FileSystem::$file").Path | Should -Be $file
+        (Get-PageCacheResidency -Path "FileSystem::$file").Path | Should -Be $file
+        (Get-PageCacheResidency -LiteralPath ($file -replace '/plain.bin$', '\plain.bin')).Path | Should -Be $file
+    }
+
+    It 'under a current location on another provider (Env:) a relative path is that provider''s; an absolute one is still the file' {
+        # The provider reads a rooted '/...' as the file system's even then; the direct path is not taken there
+        # (it needs a FileSystem current location), so this is the provider's answer, as before.
+        Push-Location Env:
+        try {
+            { Get-PageCacheResidency -LiteralPath 'PATH' -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-ErrorIdFor PathNotFileSystem Get-PageCacheResidency)
+            { Get-PageCacheResidency -Path 'Env:/PATH' -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-ErrorIdFor PathNotFileSystem Get-PageCacheResidency)
+            (Get-PageCacheResidency -LiteralPath $file).Path | Should -Be $file
+            (Get-PageCacheResidency -Path $file).Path | Should -Be $file
+            (Get-PageCacheResidency -LiteralPath "FileSystem::$file").Path | Should -Be $file
+        } finally { Pop-Location }
+    }
+
+    It '-Path takes backtick-escaped wildcard characters literally, as Get-Item does; -LiteralPath takes a backtick as it is' {
+        $odd = New-ColdFile 'paths/esc[1].bin' 2
+        $tick = New-ColdFile 'paths/tick`b.bin' 2
+        $parent = Split-Path $odd -Parent
+        (Get-PageCacheResidency -Path "$parent/esc``[1``].bin").Path | Should -Be $odd
+        (Get-PageCacheResidency -Path ([WildcardPattern]::Escape($odd))).Path | Should -Be $odd
+        Push-Location -LiteralPath $parent
+        try { (Get-PageCacheResidency -Path 'esc`[1`].bin').Path | Should -Be $odd } finally { Pop-Location }
+        (Get-PageCacheResidency -LiteralPath $tick).Path | Should -Be $tick
+        (Get-PageCacheResidency -Path ([WildcardPattern]::Escape($tick))).Path | Should -Be $tick
+        @(Get-PageCacheResidency -Path "$parent/esc?1?.bin").Path | Should -Be @($odd)
+    }
+
+    It 'keeps the errors of absolute paths: NUL is PathInvalid, a missing file PathNotFound, a folder PathIsDirectory' {
+        { Get-PageCacheResidency -LiteralPath "$file`0x" -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor PathInvalid Get-PageCacheResidency)
+        { Get-PageCacheResidency -Path "$file`0x" -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor PathInvalid Get-PageCacheResidency)
+        { Get-PageCacheResidency -LiteralPath "$sub/missing.bin" -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor PathNotFound Get-PageCacheResidency)
+        { Get-PageCacheResidency -LiteralPath $sub -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor PathIsDirectory Get-PageCacheResidency)
+    }
+
+    It 'a FileInfo piped in binds to -InputObject by value and is measured by its FullName' {
+        $item = Get-Item -LiteralPath $file
+        ($item | Get-PageCacheResidency).Path | Should -Be $file
+        (Get-PageCacheResidency -InputObject $item).Path | Should -Be $file
+        $odd = New-ColdFile 'paths/pipe[2].bin' 2
+        (Get-ChildItem -LiteralPath $odd | Get-PageCacheResidency).Path | Should -Be $odd
+        # The binding: by value to -InputObject, not PSPath to -LiteralPath by property name.
+        $log = Join-Path $TestDrive 'binding.txt'
+        Trace-Command -Name ParameterBinding -Expression { $item | Get-PageCacheResidency } -FilePath $log | Out-Null
+        $trace = Get-Content -LiteralPath $log -Raw
+        $trace | Should -Match 'to param \[InputObject\] SUCCESSFUL'
+        $trace | Should -Not -Match 'to param \[LiteralPath\] SUCCESSFUL'
+    }
+
+    It 'a DirectoryInfo is walked with -Recurse and is PathIsDirectory without; an object with only PSPath still binds to -LiteralPath' {
+        $inner = New-ColdFile 'paths/sub/inner.bin' 2
+        (Get-Item -LiteralPath $sub | Get-PageCacheResidency -Recurse).Path | Should -Be @($inner)
+        { Get-Item -LiteralPath $sub | Get-PageCacheResidency -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor PathIsDirectory Get-PageCacheResidency)
+        ([pscustomobject]@{ PSPath = "Microsoft.PowerShell.Core\FileSystem::$inner" } | Get-PageCacheResidency).Path | Should -Be $inner
+    }
+
+    It 'the other page-cache cmdlets take FileInfo by value too' {
+        $f = New-ColdFile 'paths/other.bin' 4
+        (Get-Item -LiteralPath $f | Import-PageCache).ResidentPages | Should -Be 4
+        (Get-Item -LiteralPath $f | Clear-PageCache).Path | Should -Be $f
+        $locked = Get-Item -LiteralPath $f | Lock-PageCache
+        $locked.Path | Should -Be $f
+        (Get-Item -LiteralPath $f | Unlock-PageCache -Confirm:$false).Path | Should -Be $f
+    }
+}
+
 Describe 'Import-PageCache' {
     It 'loads a file into the cache and reports the residency afterwards' {
         $file = New-ColdFile 'import.bin' 128

@@ -17,6 +17,8 @@ public abstract class PageCacheCmdlet : MmapCmdlet
     protected const string PathSet = "Path";
     /// <summary>Parameter set: files, literally.</summary>
     protected const string LiteralPathSet = "LiteralPath";
+    /// <summary>Parameter set: FileInfo and DirectoryInfo objects (Get-ChildItem, Get-Item) by value.</summary>
+    protected const string InputObjectSet = "InputObject";
 
     private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
     private bool _progressShown;
@@ -33,9 +35,18 @@ public abstract class PageCacheCmdlet : MmapCmdlet
     [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = null!;
 
+    /// <summary>
+    /// Files and folders as objects: what Get-ChildItem and Get-Item output binds to, by value. Each one's FullName
+    /// is used as it is, with no provider call (binding PSPath to -LiteralPath by property name and resolving it
+    /// costs several times more per file than measuring it).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    public FileSystemInfo[] InputObject { get; set; } = null!;
+
     /// <summary>Work on every file under the folders given (symbolic links to folders are not followed).</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [Parameter(ParameterSetName = InputObjectSet)]
     public SwitchParameter Recurse { get; set; }
 
     /// <summary>The first byte of each file to work on (default 0).</summary>
@@ -54,7 +65,27 @@ public abstract class PageCacheCmdlet : MmapCmdlet
     protected abstract string Activity { get; }
 
     /// <summary>True when the call names files (not maps).</summary>
-    protected bool IsFileTarget => ParameterSetName is PathSet or LiteralPathSet;
+    protected bool IsFileTarget => ParameterSetName is PathSet or LiteralPathSet or InputObjectSet;
+
+    /// <summary>
+    /// The file-system paths the call names: -Path and -LiteralPath resolved (<see cref="MmapCmdlet.ResolveFileSystemPaths"/>),
+    /// or the FullName of each -InputObject.
+    /// </summary>
+    protected List<string> ResolveTargets()
+    {
+        if (ParameterSetName != InputObjectSet)
+        {
+            return ResolveFileSystemPaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet);
+        }
+
+        var result = new List<string>(InputObject.Length);
+        foreach (FileSystemInfo item in InputObject)
+        {
+            result.Add(item.FullName);
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// Runs <paramref name="action"/> on each file the call names (folders expanded with -Recurse). An engine
@@ -62,7 +93,7 @@ public abstract class PageCacheCmdlet : MmapCmdlet
     /// </summary>
     protected void ForEachFile(Action<string> action)
     {
-        foreach (string target in ResolveFileSystemPaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+        foreach (string target in ResolveTargets())
         {
             if (Recurse && Directory.Exists(target))
             {
@@ -159,12 +190,14 @@ public abstract class PageCacheCmdlet : MmapCmdlet
         while (pending.Count > 0)
         {
             string dir = pending.Pop();
+            // IsLink is asked of folders only: Attributes costs an lstat (and a geteuid) per entry, and a file is
+            // measured whether it is a link or not.
             var entries = new List<(string Path, bool IsFolder, bool IsLink)>();
             try
             {
                 var enumerable = new System.IO.Enumeration.FileSystemEnumerable<(string, bool, bool)>(
                     dir,
-                    (ref System.IO.Enumeration.FileSystemEntry e) => (e.ToFullPath(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0),
+                    (ref System.IO.Enumeration.FileSystemEntry e) => (e.ToFullPath(), e.IsDirectory, e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) != 0),
                     new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 });
                 entries.AddRange(enumerable);
             }

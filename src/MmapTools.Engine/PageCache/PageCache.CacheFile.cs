@@ -41,8 +41,13 @@ public static partial class PageCache
 
         internal long Length { get; }
 
-        /// <summary>Checks the path and range, then opens the file read-only (O_NONBLOCK, so a FIFO never blocks).</summary>
-        internal static CacheFile Open(string path, long offset, long? length)
+        /// <summary>
+        /// Checks the path and range, then opens the file read-only (O_NONBLOCK, so a FIFO never blocks). With
+        /// <paramref name="recheck"/> (touch, evict, lock: they act through the descriptor) the open descriptor is
+        /// looked at again, in case the path was replaced between the look and the open; measuring reads counts
+        /// only, so the look before opening is enough for it (one statx a file, not two).
+        /// </summary>
+        internal static CacheFile Open(string path, long offset, long? length, bool recheck = true)
         {
             if (string.IsNullOrEmpty(path) || path.Contains('\0', StringComparison.Ordinal))
             {
@@ -77,13 +82,17 @@ public static partial class PageCache
             var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
             try
             {
-                errno = FileStatus.TryGet(handle, out st);
-                if (errno != 0)
+                if (recheck || errno != 0)
                 {
-                    throw MapErrors.FromOpen(errno, path, write: false);
+                    errno = FileStatus.TryGet(handle, out st);
+                    if (errno != 0)
+                    {
+                        throw MapErrors.FromOpen(errno, path, write: false);
+                    }
+
+                    CheckKind(path, st);
                 }
 
-                CheckKind(path, st);
                 long size = st.Kind == FileKind.BlockDevice ? Libc.LSeek(handle, 0, Libc.SEEK_END) : st.Size;
                 if (size <= 0)
                 {

@@ -20,7 +20,7 @@ public static partial class PageCache
     /// </summary>
     public static PageCacheResidency Measure(string path, long offset = 0, long? length = null, ResidencyMethod method = ResidencyMethod.Auto, bool ranges = false)
     {
-        using CacheFile file = CacheFile.Open(path, offset, length);
+        using CacheFile file = CacheFile.Open(path, offset, length, recheck: false);
         return file.Measure(method, ranges, null);
     }
 

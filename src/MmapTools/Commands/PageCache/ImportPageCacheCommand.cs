@@ -12,10 +12,14 @@ public sealed class ImportPageCacheCommand : PageCacheCmdlet
     /// <inheritdoc />
     protected override string Activity => "Loading files into the page cache";
 
+    private string? _action;
+
     /// <inheritdoc />
     protected override void ProcessRecord() => ForEachFile(file =>
     {
-        if (!ShouldProcess(file, $"Load {(LengthOrNull is long n ? n + " bytes from offset " + Offset : "from offset " + Offset + " to the end")} into the page cache"))
+        // The same for every file of the call: built once, not once a file.
+        _action ??= $"Load {(LengthOrNull is long n ? n + " bytes from offset " + Offset : "from offset " + Offset + " to the end")} into the page cache";
+        if (!ShouldProcess(file, _action))
         {
             return;
         }

@@ -34,7 +34,7 @@ public sealed class UnlockPageCacheCommand : PageCacheCmdlet
             return;
         }
 
-        foreach (string target in ResolveFileSystemPaths(ParameterSetName == PathSet ? Path : LiteralPath, ParameterSetName == LiteralPathSet))
+        foreach (string target in ResolveTargets())
         {
             string folder = target.TrimEnd('/') + "/";
             List<MemoryMap> maps = PageCache.LockedMaps
