@@ -10,6 +10,7 @@ public sealed partial class ReadMappedBytesCommand
 {
     /// <summary>Read elements of this type: one typed array (Int32[], Double[], ...); -Count counts elements.</summary>
     [Parameter]
+    [ElementTypeTransformation]
     public ElementType As { get; set; }
 
     /// <summary>Read -As elements and -Layout fields big-endian (default little-endian; a layout field can say for itself).</summary>
