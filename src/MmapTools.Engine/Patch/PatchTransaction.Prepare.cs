@@ -206,6 +206,12 @@ public sealed partial class PatchTransaction
 
     private void CheckOverlaps(List<MmapException> problems)
     {
+        // One hit overlaps nothing (the common Write-MappedBytes call): no grouping and sorting for it.
+        if (_hits.Count < 2)
+        {
+            return;
+        }
+
         foreach (IGrouping<string, Hit> space in _hits.Where(h => h.Target.Map is not null).GroupBy(h => h.Target.Key))
         {
             Hit? previous = null;
