@@ -6,7 +6,8 @@
 .DESCRIPTION
     Build first (./build.ps1), then:  pwsh -NoProfile -File ./bench/perf/Calls.Bench.ps1 [-Calls 20000] [-Rounds 5]
     Each per-call figure is the best of -Rounds interleaved runs of a pwsh loop of -Calls calls (after one warm-up
-    run, so the JIT has tiered up), divided by -Calls. The import figures are the best of -Starts fresh processes.
+    run, so the JIT has tiered up), divided by -Calls, in this thread's CPU time (-WallClock: wall time). The
+    import figures are wall times, the best of -Starts fresh processes.
     Returns the rows (MmapTools.BenchRow) and prints them as a table.
 #>
 [CmdletBinding()]
@@ -16,7 +17,9 @@ param(
     [int] $SyncCalls = 500,
     [int] $Rounds = 5,
     [int] $Starts = 7,
-    [string] $Scratch = [IO.Path]::GetTempPath()
+    [string] $Scratch = [IO.Path]::GetTempPath(),
+    # Per-call figures in wall time instead of this thread's CPU time.
+    [switch] $WallClock
 )
 
 $ErrorActionPreference = 'Stop'
@@ -59,7 +62,42 @@ namespace MmapTools.Bench
 '@
 Import-Module $floor[0].Assembly -WarningAction Ignore
 
-"MmapTools call costs — $([Environment]::ProcessorCount) cores, pwsh $($PSVersionTable.PSVersion), $([Runtime.InteropServices.RuntimeInformation]::FrameworkDescription); $Calls calls per loop, best of $Rounds"
+# Per-call figures are this thread's CPU time (getrusage RUSAGE_THREAD), not wall time: on a shared 2-core machine
+# other processes' load doubles wall times from one run to the next, and a difference of a few µs between two
+# ~30 µs calls is lost in it. The loops are synchronous on this thread, and the garbage collections they cause run
+# on it too; -WallClock measures wall time instead (Perf.psm1's Measure-Interleaved).
+Add-Type -TypeDefinition @'
+using System.Runtime.InteropServices;
+namespace MmapTools.Bench
+{
+    public static class ThreadCpu
+    {
+        [StructLayout(LayoutKind.Sequential)] private struct TimeVal { public long Sec; public long Usec; }
+        [StructLayout(LayoutKind.Sequential)] private struct RUsage { public TimeVal User; public TimeVal System; [MarshalAs(UnmanagedType.ByValArray, SizeConst = 14)] public long[] Rest; }
+        [DllImport("libc", SetLastError = true)] private static extern int getrusage(int who, out RUsage usage);
+        /// <summary>CPU time of the calling thread (user + system), in milliseconds.</summary>
+        public static double Milliseconds() { getrusage(1, out RUsage u); return (u.User.Sec + u.System.Sec) * 1e3 + (u.User.Usec + u.System.Usec) / 1e3; }
+    }
+}
+'@
+
+function Measure-Calls([System.Collections.Specialized.OrderedDictionary] $Case, [int] $Rounds) {
+    # As Measure-Interleaved (one warm-up of each case, then rounds that run every case once, best kept), in thread CPU time.
+    if ($WallClock) { return Measure-Interleaved -Case $Case -Rounds $Rounds }
+    $best = [ordered]@{}
+    foreach ($k in $Case.Keys) { $null = & $Case[$k]; $best[$k] = [double]::MaxValue }
+    for ($r = 0; $r -lt $Rounds; $r++) {
+        foreach ($k in $Case.Keys) {
+            $t0 = [MmapTools.Bench.ThreadCpu]::Milliseconds()
+            $null = & $Case[$k]
+            $ms = [MmapTools.Bench.ThreadCpu]::Milliseconds() - $t0
+            if ($ms -lt $best[$k]) { $best[$k] = $ms }
+        }
+    }
+    $best
+}
+
+"MmapTools call costs — $([Environment]::ProcessorCount) cores, pwsh $($PSVersionTable.PSVersion), $([Runtime.InteropServices.RuntimeInformation]::FrameworkDescription); $Calls calls per loop, best of $Rounds, $(if ($WallClock) { 'wall time' } else { 'thread CPU time' })"
 $rows = [System.Collections.Generic.List[object]]::new()
 $file = Join-Path $Scratch "calls-bench-$PID.bin"
 try {
@@ -69,7 +107,7 @@ try {
     $int32 = [MmapTools.ElementType]::Int32
 
     $n = $Calls
-    $t = Measure-Interleaved -Rounds $Rounds -Case ([ordered]@{
+    $t = Measure-Calls -Rounds $Rounds -Case ([ordered]@{
         engineRead  = { for ($i = 0; $i -lt $n; $i++) { $r = $m.Read(0, 16) } }
         emptyCmdlet = { for ($i = 0; $i -lt $n; $i++) { $r = Invoke-EmptyCmdlet $m } }
         shape       = { for ($i = 0; $i -lt $n; $i++) { $r = Read-BenchShape -Map $m -Offset 0 -Count 16 } }
@@ -82,6 +120,7 @@ try {
     $us = @{}; foreach ($k in $t.Keys) { $us[$k] = $t[$k] * 1000 / $n }
 
     $s = $SyncCalls
+    # Waiting for the disk is the cost here, and it is not CPU time: wall time, always.
     $ts = Measure-Interleaved -Rounds ([math]::Max(3, [int]($Rounds / 2))) -Case ([ordered]@{
         engineSync = { for ($i = 0; $i -lt $s; $i++) { $m.Write(0, $bytes); $m.Sync(0, 16) } }
         writeSync  = { for ($i = 0; $i -lt $s; $i++) { Write-MappedBytes -Map $m -Offset 0 -Value $bytes } }
