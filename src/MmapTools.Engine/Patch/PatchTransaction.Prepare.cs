@@ -29,14 +29,13 @@ public sealed partial class PatchTransaction
 
         // Group the hits by what they write to: a file (by device and inode, however it was named) or a map's private memory.
         var byKey = new Dictionary<string, Target>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<HitKey>();
         foreach (PatchRequest r in _requests)
         {
             try
             {
                 string identity = r.Map is not null ? MapKey(r.Map) : FileKey(r.Path!);
-                string dedupe = $"{identity}|{(r.Map is not null ? "m" + r.Map.Id : "f")}|{r.Offset}|{Convert.ToHexString(r.Data)}|{(r.Expect is null ? "-" : Convert.ToHexString(r.Expect))}";
-                if (!seen.Add(dedupe))
+                if (!seen.Add(new HitKey(identity, r.Map?.Id ?? 0, r.Offset, r.Data, r.Expect)))
                 {
                     continue;
                 }
@@ -93,6 +92,52 @@ public sealed partial class PatchTransaction
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// What makes two hits exact duplicates: the same place (target, map, offset), bytes and check. The bytes are
+    /// compared as they are, not as hex text: a 40 KB write would otherwise build two 160 KB strings (the large-object
+    /// heap, and a gen-2 collection every few writes).
+    /// </summary>
+    private readonly struct HitKey : IEquatable<HitKey>
+    {
+        private readonly string _identity;
+        private readonly int _mapId;
+        private readonly long _offset;
+        private readonly byte[] _data;
+        private readonly byte[]? _expect;
+        private readonly int _hash;
+
+        internal HitKey(string identity, int mapId, long offset, byte[] data, byte[]? expect)
+        {
+            _identity = identity;
+            _mapId = mapId;
+            _offset = offset;
+            _data = data;
+            _expect = expect;
+            var hash = new HashCode();
+            hash.Add(identity, StringComparer.Ordinal);
+            hash.Add(mapId);
+            hash.Add(offset);
+            hash.AddBytes(data);
+            hash.Add(expect is null);
+            if (expect is not null)
+            {
+                hash.AddBytes(expect);
+            }
+
+            _hash = hash.ToHashCode();
+        }
+
+        public bool Equals(HitKey other) =>
+            _hash == other._hash && _mapId == other._mapId && _offset == other._offset &&
+            string.Equals(_identity, other._identity, StringComparison.Ordinal) &&
+            _data.AsSpan().SequenceEqual(other._data) &&
+            (_expect is null ? other._expect is null : other._expect is not null && _expect.AsSpan().SequenceEqual(other._expect));
+
+        public override bool Equals(object? obj) => obj is HitKey other && Equals(other);
+
+        public override int GetHashCode() => _hash;
     }
 
     private static string MapKey(MemoryMap map)
@@ -161,6 +206,12 @@ public sealed partial class PatchTransaction
 
     private void CheckOverlaps(List<MmapException> problems)
     {
+        // One hit overlaps nothing (the common Write-MappedBytes call): no grouping and sorting for it.
+        if (_hits.Count < 2)
+        {
+            return;
+        }
+
         foreach (IGrouping<string, Hit> space in _hits.Where(h => h.Target.Map is not null).GroupBy(h => h.Target.Key))
         {
             Hit? previous = null;

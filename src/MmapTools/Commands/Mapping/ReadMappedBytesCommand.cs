@@ -12,6 +12,7 @@ public sealed partial class ReadMappedBytesCommand : MapTargetCmdlet
 {
     /// <summary>Where to start: the offset in the map (for -Path, in the file). Many offsets read one result each, through one gathered read.</summary>
     [Parameter(Position = 1)]
+    [LongArrayTransformation]
     public long[] Offset { get; set; } = { 0 };
 
     /// <summary>How many bytes (with -As, elements; with -Layout, records); default the rest of the map (or file), one record with -Layout.</summary>

@@ -94,6 +94,11 @@ public sealed partial class WriteMappedBytesCommand
         }
     }
 
+    private bool? _silentShouldProcess;
+
+    /// <summary>True when ShouldProcess will show nothing (no -WhatIf, -Confirm, -Verbose or -Debug in effect); asked once per call.</summary>
+    private bool SilentShouldProcess => _silentShouldProcess ??= ShouldProcessText.IsSilent(this, ConfirmImpact.Medium);
+
     /// <summary>True under -WhatIf (or $WhatIfPreference).</summary>
     private bool WhatIfActive =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) ? w is SwitchParameter { IsPresent: true } or true
@@ -125,6 +130,17 @@ public sealed partial class WriteMappedBytesCommand
         string where = map.Kind == MapKind.Anonymous || request.Map is { Access: MapAccess.CopyOnWrite }
             ? $"map {map.Id} ({map.Describe()}) offset 0x{offset:X} ({offset})"
             : $"'{map.Path}' offset 0x{map.Offset + offset:X} ({map.Offset + offset})";
+        if (refusal is null && SilentShouldProcess)
+        {
+            // Nothing will show the old and new values: ask without building them (ShouldProcess still decides).
+            if (ShouldProcess(where, "Write"))
+            {
+                _requests.Add(request);
+            }
+
+            return;
+        }
+
         string check = _expect is null ? string.Empty
             : old.AsSpan(0, _expect.Length).SequenceEqual(_expect) ? " (-Expect matches)"
             : $" (-Expect does NOT match: {Shown(_expect)} expected; nothing will be written)";

@@ -9,6 +9,7 @@ public sealed partial class WriteMappedBytesCommand
 {
     /// <summary>Write -Value as elements of this type (Int32, Double, ...), each checked to fit.</summary>
     [Parameter]
+    [ElementTypeTransformation]
     public ElementType As { get; set; }
 
     /// <summary>Write -As elements and -Layout fields big-endian (default little-endian; a layout field can say for itself).</summary>

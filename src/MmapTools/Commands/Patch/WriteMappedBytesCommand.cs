@@ -37,6 +37,7 @@ public sealed partial class WriteMappedBytesCommand : MapTargetCmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = MapSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet)]
+    [LongArrayTransformation]
     public long[] Offset { get; set; } = null!;
 
     /// <summary>The bytes to write; with -As, numbers of that type; with -Field, the field's new value.</summary>

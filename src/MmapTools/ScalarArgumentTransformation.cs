@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace MmapTools.Commands;
+
+/// <summary>
+/// Hands a long[] parameter (-Offset) a one-element array straight away when the argument is one whole number
+/// (<c>-Offset 0</c>, <c>-Offset $i</c>), and a long[] as it is. The binder's own conversion of an int to long[]
+/// gives the same array but costs about 2 µs of a call that is 30 µs in all. Anything else (a list, a string, a
+/// double) is left to the binder, with its usual conversions and errors.
+/// </summary>
+public sealed class LongArrayTransformationAttribute : ArgumentTransformationAttribute
+{
+    /// <inheritdoc />
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) =>
+        (inputData is PSObject p ? p.BaseObject : inputData) switch
+        {
+            int i => new long[] { i },
+            long l => new long[] { l },
+            long[] a => a,
+            _ => inputData,
+        };
+}
+
+/// <summary>
+/// Hands an <see cref="ElementType"/> parameter (-As) the value for a name spelled as the enum spells it (any
+/// case): <c>-As Int32</c>. The binder's string-to-enum conversion gives the same value but costs about 5 µs a
+/// call. Any other input (a number, a misspelling) is left to the binder, with its usual conversions and errors.
+/// </summary>
+public sealed class ElementTypeTransformationAttribute : ArgumentTransformationAttribute
+{
+    private static readonly Dictionary<string, ElementType> s_byName = BuildNames();
+
+    /// <inheritdoc />
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) =>
+        (inputData is PSObject p ? p.BaseObject : inputData) is string name && s_byName.TryGetValue(name, out ElementType type)
+            ? type
+            : inputData;
+
+    private static Dictionary<string, ElementType> BuildNames()
+    {
+        var names = new Dictionary<string, ElementType>(StringComparer.OrdinalIgnoreCase);
+        foreach (ElementType t in Enum.GetValues<ElementType>())
+        {
+            names[t.ToString()] = t;
+        }
+
+        return names;
+    }
+}
