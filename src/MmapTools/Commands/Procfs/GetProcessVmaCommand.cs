@@ -273,7 +273,8 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
                 {
                     foreach (ProcessVma v in selected)
                     {
-                        WriteObject(Shaped(v, v.IsDetailed));
+                        // A detailed VMA's view comes from its type adapter (ProcessVmaAdapter), not a per-object type name.
+                        WriteObject(v);
                     }
                 }
             }
