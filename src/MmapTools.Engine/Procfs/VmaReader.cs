@@ -50,6 +50,7 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     private SmapsSchema? _schema;
     private string[] _tmpKeys = new string[40];
     private long[] _tmpValues = new long[40];
+    private bool[] _tmpIsKb = new bool[40];
     private int _keyCount;
     private bool _schemaMismatch;
     private VmFlags? _flags;
@@ -295,10 +296,11 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         {
             byte[] expected = _schema.Bytes[_keyCount];
             if (line.Length > expected.Length && line[expected.Length] == (byte)':' && line.StartsWith(expected) &&
-                VmaFormat.TryParseValue(line, expected.Length + 1, out long known, out _))
+                VmaFormat.TryParseValue(line, expected.Length + 1, out long known, out bool kb) && kb == _schema.IsKb[_keyCount])
             {
                 _tmpKeys[_keyCount] = _schema.Keys[_keyCount];
                 _tmpValues[_keyCount] = known;
+                _tmpIsKb[_keyCount] = kb;
                 _keyCount++;
                 return;
             }
@@ -332,13 +334,13 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
             return;
         }
 
-        if (!VmaFormat.TryParseKeyValue(line, out ReadOnlySpan<byte> key, out long value, out _))
+        if (!VmaFormat.TryParseKeyValue(line, out ReadOnlySpan<byte> key, out long value, out bool isKb))
         {
             throw Invalid(line);
         }
 
         string name;
-        if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length && key.SequenceEqual(_schema.Bytes[_keyCount]))
+        if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length && key.SequenceEqual(_schema.Bytes[_keyCount]) && isKb == _schema.IsKb[_keyCount])
         {
             name = _schema.Keys[_keyCount];
         }
@@ -352,10 +354,12 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         {
             Array.Resize(ref _tmpKeys, _tmpKeys.Length * 2);
             Array.Resize(ref _tmpValues, _tmpValues.Length * 2);
+            Array.Resize(ref _tmpIsKb, _tmpIsKb.Length * 2);
         }
 
         _tmpKeys[_keyCount] = name;
         _tmpValues[_keyCount] = value;
+        _tmpIsKb[_keyCount] = isKb;
         _keyCount++;
     }
 
@@ -372,10 +376,10 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         ProcessVma vma = Build(in _pending, _pendingName!);
         if (_schema is null || _schemaMismatch || _keyCount != _schema.Keys.Length)
         {
-            _schema = new SmapsSchema(_tmpKeys.AsSpan(0, _keyCount).ToArray());
+            _schema = new SmapsSchema(_tmpKeys.AsSpan(0, _keyCount).ToArray(), _tmpIsKb.AsSpan(0, _keyCount).ToArray());
         }
 
-        vma.SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount).ToArray(), _flags, _flagsText));
+        vma.SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount), _flags, _flagsText));
         return vma;
     }
 }

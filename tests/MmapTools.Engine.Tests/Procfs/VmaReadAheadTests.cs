@@ -164,4 +164,26 @@ public sealed class VmaReadAheadTests
         using VmaReader again = ProcessMemory.GetVmas(child.Pid, detailed: true);
         Assert.True(again.Count() >= 20000);
     }
+
+    [Fact]
+    public void SmapsFigures_TooLargeFor32Bits_AreKeptExactly()
+    {
+        // The figures are held compactly when they fit in 32 bits (kB); a 4 TiB VMA's do not.
+        const string Text =
+            "7f0000000000-7f0000001000 rw-p 00000000 00:00 0 \n" +
+            "Size:                  4 kB\nRss:                   4 kB\nTHPeligible:           1\nVmFlags: rd wr mr mw me ac \n" +
+            "7f0000001000-7f4000001000 rw-p 00000000 00:00 0 \n" +
+            "Size:         4294967296 kB\nRss:         2147483648 kB\nTHPeligible:           0\nVmFlags: rd wr mr mw me ac \n";
+        using var dir = new TempDir();
+        string path = dir.File("smaps-huge.txt", System.Text.Encoding.ASCII.GetBytes(Text));
+        using VmaReader r = ProcessMemory.ReadFile(path, detailed: true);
+        List<ProcessVma> v = r.ToList();
+        Assert.Equal(2, v.Count);
+        Assert.Equal(4096L, v[0].Rss);
+        Assert.Equal(true, v[0].ThpEligible);
+        Assert.Equal(4294967296L * 1024, v[1].Smaps["Size"]);
+        Assert.Equal(2147483648L * 1024, v[1].Rss);
+        Assert.Equal(false, v[1].ThpEligible);
+        Assert.Equal(1L, v[0].Smaps["THPeligible"]);
+    }
 }
