@@ -3,8 +3,6 @@
     ModuleVersion        = '0.1.0'
     GUID                 = '5b7c2c8e-6f4d-4f0e-9a51-3d2b8c1e7a40'
     RootModule           = 'bin/MmapTools.dll'
-    # Loaded before TypesToProcess: MmapTools.Types.ps1xml names MmapTools.ProcessVma (its type adapter).
-    RequiredAssemblies   = @('bin/MmapTools.Engine.dll')
     Author               = 'MmapTools contributors'
     CompanyName          = 'MmapTools contributors'
     Copyright            = '(c) MmapTools contributors. MIT License.'

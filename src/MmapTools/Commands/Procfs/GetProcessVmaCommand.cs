@@ -273,8 +273,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
                 {
                     foreach (ProcessVma v in selected)
                     {
-                        // A detailed VMA's view comes from its type adapter (ProcessVmaAdapter), not a per-object type name.
-                        WriteObject(v);
+                        WriteObject(Shaped(v, v.IsDetailed));
                     }
                 }
             }
