@@ -221,6 +221,62 @@ Describe 'In a job (another process, as a remote host returns them)' {
     }
 }
 
+Describe 'A large process read with -Detailed (read ahead on a second thread)' {
+    BeforeAll {
+        # python3: 20,000 VMAs (every other page of one map read-only), held until stdin closes.
+        $code = "import ctypes, mmap, sys`nlibc = ctypes.CDLL(None)`nlibc.mmap.restype = ctypes.c_void_p`n" +
+            "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]`n" +
+            "libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]`nn = 20000; page = mmap.PAGESIZE`n" +
+            "base = libc.mmap(None, n * page, 3, 0x22, -1, 0)`nfor i in range(0, n, 2): libc.mprotect(base + i * page, page, 1)`n" +
+            "print('READY', flush=True)`nsys.stdin.read()"
+        $psi = [Diagnostics.ProcessStartInfo]::new('python3')
+        $psi.ArgumentList.Add('-c'); $psi.ArgumentList.Add($code)
+        $psi.RedirectStandardInput = $true; $psi.RedirectStandardOutput = $true; $psi.UseShellExecute = $false
+        $script:many = [Diagnostics.Process]::Start($psi)
+        $many.StandardOutput.ReadLine() | Should -Be 'READY'
+        # The reader thread's name, as /proc/self/task/*/comm shows it.
+        function script:Get-ReadAheadThreadCount {
+            @(Get-ChildItem /proc/self/task -Directory | Where-Object {
+                    (Get-Content -LiteralPath (Join-Path $_.FullName 'comm') -ErrorAction Ignore) -eq 'vma-read-ahead' }).Count
+        }
+    }
+
+    AfterAll {
+        if ($many -and -not $many.HasExited) { $many.StandardInput.Close(); if (-not $many.WaitForExit(5000)) { $many.Kill() } }
+    }
+
+    It 'gives every VMA, detailed, as maps lists them, and the reader thread is gone afterwards' {
+        $maps = Get-ProcessVma -Id $many.Id
+        $smaps = Get-ProcessVma -Id $many.Id -Detailed
+        $smaps.Count | Should -BeGreaterOrEqual 20000
+        ($smaps | Select-Object -Last 1).pstypenames[0] | Should -Be 'MmapTools.ProcessVma#Detailed'
+        ($smaps.Start -join ',') | Should -Be ($maps.Start -join ',')
+        ($smaps | Where-Object Rss -EQ $null) | Should -BeNullOrEmpty
+        Get-ReadAheadThreadCount | Should -Be 0
+    }
+
+    It 'stops promptly when stopped (Ctrl+C), and joins its reader thread' {
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $PSScriptRoot '../MmapTools.psd1')).AddStatement()
+            # A slow consumer: the read is under way, the reader thread waiting for the parser, when the stop comes.
+            $null = $ps.AddScript("Get-ProcessVma -Id $($many.Id) -Detailed | ForEach-Object { Start-Sleep -Milliseconds 1 }")
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while ((Get-ReadAheadThreadCount) -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            Get-ReadAheadThreadCount | Should -Be 1
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            Get-ReadAheadThreadCount | Should -Be 0
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
 Describe 'Get-ProcessVma (Name parameter set)' {
     It 'finds processes by name with wildcards' {
         $v = Get-ProcessVma -Name 'slee*'

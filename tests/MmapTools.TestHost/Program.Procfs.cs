@@ -105,6 +105,39 @@ internal static partial class Program
         return 0;
     }
 
+    /// <summary>
+    /// vma-files DIR COUNT FILES: FILES files with long names (a 200-character directory and file name under DIR), each
+    /// a page, mapped read-only COUNT times in all, round robin: COUNT file VMAs whose smaps header lines are long.
+    /// Prints "READY" and waits for EOF on stdin.
+    /// </summary>
+    private static int Cmd_vma_files(string[] a)
+    {
+        int count = int.Parse(a[2], CultureInfo.InvariantCulture), files = int.Parse(a[3], CultureInfo.InvariantCulture);
+        long page = MemoryMap.PageSize;
+        string dir = Path.Combine(a[1], new string('d', 200));
+        Directory.CreateDirectory(dir);
+        var maps = new List<MemoryMap>();
+        for (int f = 0; f < files; f++)
+        {
+            File.WriteAllBytes(Path.Combine(dir, new string('f', 200) + "-" + f.ToString(CultureInfo.InvariantCulture) + ".bin"), new byte[page]);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            maps.Add(MemoryMap.OpenFile(Path.Combine(dir, new string('f', 200) + "-" + (i % files).ToString(CultureInfo.InvariantCulture) + ".bin"), MapAccess.ReadOnly));
+        }
+
+        Console.WriteLine("READY");
+        Console.Out.Flush();
+        Console.In.ReadToEnd();
+        foreach (MemoryMap m in maps)
+        {
+            m.Dispose();
+        }
+
+        return 0;
+    }
+
     /// <summary>vma-many COUNT: COUNT VMAs (alternating protection over one anonymous map); READY START END; waits for EOF.</summary>
     private static int Cmd_vma_many(string[] a)
     {

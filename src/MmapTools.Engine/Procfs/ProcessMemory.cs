@@ -33,7 +33,11 @@ public static partial class ProcessMemory
     {
         string file = ProcPath(pid, detailed ? "smaps" : "maps");
         int fd = OpenProc(file, pid, detailed ? "read the smaps" : "read the maps");
-        return new VmaReader(fd, file, pid, identity?.Name ?? ReadComm(pid), detailed, live: true) { Identity = identity };
+        return new VmaReader(fd, file, pid, identity?.Name ?? ReadComm(pid), detailed, live: true)
+        {
+            Identity = identity,
+            ReadAheadAfter = Environment.ProcessorCount > 1 ? VmaReader.DefaultReadAheadAfter : -1,
+        };
     }
 
     /// <summary>The identity of a process, or null when its status cannot be read (it exited).</summary>
@@ -51,6 +55,18 @@ public static partial class ProcessMemory
 
     /// <summary>Parses a saved copy of a maps or smaps file (a fixture, a capture from another machine) the same way.</summary>
     public static VmaReader ReadFile(string path, bool detailed, int processId = 0) => ReadFile(path, detailed, processId, ChunkSize);
+
+    /// <summary>As ReadFile, reading ahead on a thread after <paramref name="readAheadAfter"/> bytes, in chunks of <paramref name="readAheadChunk"/> bytes.</summary>
+    internal static VmaReader ReadFile(string path, bool detailed, int processId, int chunkSize, int readAheadAfter, int readAheadChunk)
+    {
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw MapErrors.FromOpen(Libc.LastErrno, path, write: false);
+        }
+
+        return new VmaReader(fd, path, processId, null, detailed, live: false, chunkSize) { ReadAheadAfter = readAheadAfter, ReadAheadChunkSize = readAheadChunk };
+    }
 
     internal static VmaReader ReadFile(string path, bool detailed, int processId, int chunkSize)
     {

@@ -3,36 +3,74 @@ using System.Collections.Generic;
 
 namespace MmapTools.Procfs;
 
-/// <summary>The smaps block of one VMA: its values, with the key names shared by all VMAs of the same layout.</summary>
-internal sealed class SmapsDetail
+/// <summary>
+/// The smaps block of one VMA: its values, with the key names shared by all VMAs of the same layout. A struct held
+/// inside the <see cref="ProcessVma"/>, and the values as 32-bit numbers when they all fit (kB figures of VMAs below
+/// 2 TiB): a large process keeps tens of thousands of these alive, and each object and byte less is less for the GC.
+/// </summary>
+internal readonly struct SmapsDetail
 {
     private readonly SmapsSchema _schema;
-    private readonly long[] _values;
+    private readonly int[]? _small;
+    private readonly long[]? _large;
+    private readonly VmFlags _flags;
+    private readonly bool _hasFlags;
 
-    internal SmapsDetail(SmapsSchema schema, long[] values, VmFlags? flags, string? flagsText)
+    internal SmapsDetail(SmapsSchema schema, ReadOnlySpan<long> values, VmFlags? flags, string? flagsText)
     {
         _schema = schema;
-        _values = values;
-        Flags = flags;
+        _small = null;
+        _large = null;
+        int[] small = new int[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            // kB figures are stored in kB (exactly: the kernel prints kB), others as printed.
+            long v = values[i];
+            long stored = schema.IsKb[i] ? v / 1024 : v;
+            if ((schema.IsKb[i] && (v & 1023) != 0) || stored < int.MinValue || stored > int.MaxValue)
+            {
+                small = null!;
+                break;
+            }
+
+            small[i] = (int)stored;
+        }
+
+        if (small is not null)
+        {
+            _small = small;
+        }
+        else
+        {
+            _large = values.ToArray();
+        }
+
+        _flags = flags ?? VmFlags.None;
+        _hasFlags = flags.HasValue;
         FlagsText = flagsText;
     }
 
-    internal VmFlags? Flags { get; }
+    internal VmFlags? Flags => _hasFlags ? _flags : null;
 
     internal string? FlagsText { get; }
+
+    internal int Count => _small?.Length ?? _large!.Length;
+
+    private long Value(int i) => _small is { } s ? (_schema.IsKb[i] ? s[i] * 1024L : s[i]) : _large![i];
 
     internal long? Get(int code)
     {
         int i = _schema.IndexOfCode[code];
-        return i < 0 ? null : _values[i];
+        return i < 0 ? null : Value(i);
     }
 
     internal Dictionary<string, long> ToDictionary()
     {
-        var d = new Dictionary<string, long>(_values.Length, StringComparer.Ordinal);
-        for (int i = 0; i < _values.Length; i++)
+        int n = Count;
+        var d = new Dictionary<string, long>(n, StringComparer.Ordinal);
+        for (int i = 0; i < n; i++)
         {
-            d[_schema.Keys[i]] = _values[i];
+            d[_schema.Keys[i]] = Value(i);
         }
 
         return d;
@@ -44,9 +82,10 @@ internal sealed class SmapsSchema
 {
     internal const int Codes = 18;
 
-    internal SmapsSchema(string[] keys)
+    internal SmapsSchema(string[] keys, bool[] isKb)
     {
         Keys = keys;
+        IsKb = isKb;
         Bytes = new byte[keys.Length][];
         IndexOfCode = new int[Codes];
         Array.Fill(IndexOfCode, -1);
@@ -62,6 +101,9 @@ internal sealed class SmapsSchema
     }
 
     internal string[] Keys { get; }
+
+    /// <summary>Whether the key's value was printed in kB (and is held in bytes).</summary>
+    internal bool[] IsKb { get; }
 
     internal byte[][] Bytes { get; }
 

@@ -21,12 +21,19 @@ public static partial class VmaFormat
         }
 
         key = line[..colon];
-        int i = colon + 1;
-        while (i < line.Length && line[i] == ' ')
-        {
-            i++;
-        }
+        return TryParseValue(line, colon + 1, out value, out isKb);
+    }
 
+    /// <summary>The value of an smaps line after its colon at <paramref name="i"/> - 1: "   123 kB" in bytes, or as printed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryParseValue(ReadOnlySpan<byte> line, int i, out long value, out bool isKb)
+    {
+        value = 0;
+        isKb = false;
+
+        // The kernel pads the value to a column: skip the spaces vectorised.
+        int pad = line[i..].IndexOfAnyExcept((byte)' ');
+        i = pad < 0 ? line.Length : i + pad;
         if (!TryDecimal(line, ref i, out ulong v) || v > long.MaxValue / 1024)
         {
             return false;

@@ -30,6 +30,20 @@ public sealed partial class VmaReader
                 return length > 0;
             }
 
+            // Read-ahead chunks end at a line: this one is parsed.
+            if (_ahead is not null)
+            {
+                NextChunk();
+                continue;
+            }
+
+            if (ShouldReadAhead)
+            {
+                StartReadAhead();
+                NextChunk();
+                continue;
+            }
+
             if (_pos > 0)
             {
                 Buffer.BlockCopy(_buf, _pos, _buf, 0, _len - _pos);
@@ -61,6 +75,7 @@ public sealed partial class VmaReader
             if (n > 0)
             {
                 _len += (int)n;
+                _bytesRead += n;
                 return;
             }
 
@@ -102,6 +117,8 @@ public sealed partial class VmaReader
 
     private void Close()
     {
+        // The reader thread is joined before the descriptor is closed (and its number can be reused).
+        StopReadAhead();
         if (_fd >= 0)
         {
             Libc.Close(_fd);

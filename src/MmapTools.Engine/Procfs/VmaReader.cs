@@ -50,11 +50,11 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     private SmapsSchema? _schema;
     private string[] _tmpKeys = new string[40];
     private long[] _tmpValues = new long[40];
+    private bool[] _tmpIsKb = new bool[40];
     private int _keyCount;
     private bool _schemaMismatch;
     private VmFlags? _flags;
     private string? _flagsText;
-    private byte[] _lastFlagsRaw = Array.Empty<byte>();
 
     internal VmaReader(int fd, string file, int pid, string? processName, bool detailed, bool live, int chunkSize = ProcessMemory.ChunkSize)
     {
@@ -290,28 +290,57 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddKey(ReadOnlySpan<byte> line)
     {
+        // The key the block's layout has next (every block of a process has the same keys in the same order):
+        // compared in place, its name shared, the value parsed after the colon.
+        if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length)
+        {
+            byte[] expected = _schema.Bytes[_keyCount];
+            if (line.Length > expected.Length && line[expected.Length] == (byte)':' && line.StartsWith(expected) &&
+                VmaFormat.TryParseValue(line, expected.Length + 1, out long known, out bool kb) && kb == _schema.IsKb[_keyCount])
+            {
+                _tmpKeys[_keyCount] = _schema.Keys[_keyCount];
+                _tmpValues[_keyCount] = known;
+                _tmpIsKb[_keyCount] = kb;
+                _keyCount++;
+                return;
+            }
+        }
+
         if (line.StartsWith("VmFlags:"u8))
         {
             ReadOnlySpan<byte> text = line[8..].Trim((byte)' ');
-            if (_flagsText is null || !text.SequenceEqual(_lastFlagsRaw))
+            // A process has a handful of distinct VmFlags lines (neighbours often differ: r--p, r-xp, rw-p): a few are
+            // kept, so their text and flags are parsed once and their string is shared.
+            int hit = -1;
+            for (int i = 0; i < _flagsCount; i++)
             {
-                _lastFlagsRaw = text.ToArray();
-                _cachedFlagsText = Encoding.ASCII.GetString(text);
-                _cachedFlags = VmaFormat.ParseVmFlags(text);
+                if (text.SequenceEqual(_flagsRaw[i]))
+                {
+                    hit = i;
+                    break;
+                }
             }
 
-            _flagsText = _cachedFlagsText;
-            _flags = _cachedFlags;
+            if (hit < 0)
+            {
+                hit = _flagsCount < FlagsCacheSize ? _flagsCount++ : _flagsNext++ % FlagsCacheSize;
+                _flagsRaw[hit] = text.ToArray();
+                _flagsTexts[hit] = Encoding.ASCII.GetString(text);
+                _flagsParsed[hit] = VmaFormat.ParseVmFlags(text);
+            }
+
+            _flagsText = _flagsTexts[hit];
+            _flags = _flagsParsed[hit];
             return;
         }
 
-        if (!VmaFormat.TryParseKeyValue(line, out ReadOnlySpan<byte> key, out long value, out _))
+        if (!VmaFormat.TryParseKeyValue(line, out ReadOnlySpan<byte> key, out long value, out bool isKb))
         {
             throw Invalid(line);
         }
 
         string name;
-        if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length && key.SequenceEqual(_schema.Bytes[_keyCount]))
+        if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length && key.SequenceEqual(_schema.Bytes[_keyCount]) && isKb == _schema.IsKb[_keyCount])
         {
             name = _schema.Keys[_keyCount];
         }
@@ -325,15 +354,21 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         {
             Array.Resize(ref _tmpKeys, _tmpKeys.Length * 2);
             Array.Resize(ref _tmpValues, _tmpValues.Length * 2);
+            Array.Resize(ref _tmpIsKb, _tmpIsKb.Length * 2);
         }
 
         _tmpKeys[_keyCount] = name;
         _tmpValues[_keyCount] = value;
+        _tmpIsKb[_keyCount] = isKb;
         _keyCount++;
     }
 
-    private string? _cachedFlagsText;
-    private VmFlags _cachedFlags;
+    private const int FlagsCacheSize = 16;
+    private readonly byte[][] _flagsRaw = new byte[FlagsCacheSize][];
+    private readonly string[] _flagsTexts = new string[FlagsCacheSize];
+    private readonly VmFlags[] _flagsParsed = new VmFlags[FlagsCacheSize];
+    private int _flagsCount;
+    private int _flagsNext;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ProcessVma FinishPending()
@@ -341,10 +376,10 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         ProcessVma vma = Build(in _pending, _pendingName!);
         if (_schema is null || _schemaMismatch || _keyCount != _schema.Keys.Length)
         {
-            _schema = new SmapsSchema(_tmpKeys.AsSpan(0, _keyCount).ToArray());
+            _schema = new SmapsSchema(_tmpKeys.AsSpan(0, _keyCount).ToArray(), _tmpIsKb.AsSpan(0, _keyCount).ToArray());
         }
 
-        vma.SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount).ToArray(), _flags, _flagsText));
+        vma.SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount), _flags, _flagsText));
         return vma;
     }
 }

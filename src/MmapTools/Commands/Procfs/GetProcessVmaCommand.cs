@@ -143,6 +143,9 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
     /// Objects read from smaps carry "TypeName#Detailed" first, which selects the table with Rss and Dirty (pmap -x);
     /// from maps they keep the plain type, whose table leaves those always-empty columns out (pmap).
     /// </summary>
+    // One string for every detailed VMA (each object's type names keep it).
+    private static readonly string DetailedVmaTypeName = typeof(ProcessVma).FullName + "#Detailed";
+
     private static object Shaped(object value, bool detailed)
     {
         if (!detailed)
@@ -151,7 +154,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
         }
 
         var shaped = PSObject.AsPSObject(value);
-        shaped.TypeNames.Insert(0, value.GetType().FullName + "#Detailed");
+        shaped.TypeNames.Insert(0, value is ProcessVma ? DetailedVmaTypeName : value.GetType().FullName + "#Detailed");
         return shaped;
     }
 
