@@ -27,6 +27,6 @@ $all = foreach ($s in $scripts) {
     if ((Get-Command $s.FullName).Parameters.ContainsKey('Rounds')) { $params.Rounds = $Rounds }
     & $s.FullName @params | Where-Object { $_ -is [psobject] -and $_.PSObject.TypeNames -contains 'MmapTools.BenchRow' }
 }
-$all
+$all | Format-Table | Out-String -Width 220
 $missed = @($all | Where-Object Result -EQ 'MISSED')
 "{0} rows, {1} with a target, {2} missed" -f @($all).Count, @($all | Where-Object Target).Count, $missed.Count

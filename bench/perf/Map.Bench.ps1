@@ -126,4 +126,5 @@ foreach ($l in Get-BenchLayout | Where-Object Name -In $Layout) {
     }
 }
 
+if ($MyInvocation.InvocationName -ne '&') { $rows | Format-Table | Out-String -Width 220 | Write-Host }
 $rows

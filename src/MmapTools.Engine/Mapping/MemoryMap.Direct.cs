@@ -20,8 +20,9 @@ namespace MmapTools;
 /// touches anything, so the lease is let go within one window. Only on local filesystems (ext4, xfs, btrfs, f2fs,
 /// bcachefs, tmpfs), where the size changes through those paths alone; the file's size is checked once the lease is
 /// held, so a truncation made before it is seen.</item>
-/// <item>Unreadable pages: each window is populated first with MADV_POPULATE_READ, which reports an error instead of
-/// raising SIGBUS; a window that fails goes through the guarded copy, which explains the fault.</item>
+/// <item>Unreadable pages: a window whose pages cachestat(2) counts all in the page cache is touched as it is (no
+/// touch can read the disk); any other window is populated first with MADV_POPULATE_READ, which reports an error
+/// instead of raising SIGBUS, and a window that fails goes through the guarded copy, which explains the fault.</item>
 /// <item>Protection: the first mprotect of the map stops direct reads for good (<see cref="StopDirect"/>), after
 /// waiting for those in flight.</item>
 /// </list>
@@ -130,6 +131,15 @@ public sealed partial class MemoryMap
             }
         }
 
+        // Every page of the range in the page cache: a touch finds it there (a minor fault at most) and never reads
+        // the disk, so no I/O error can turn into SIGBUS. One cachestat costs far less than populating a window of
+        // pages that are already mapped, which is what repeated reads of an open map meet.
+        if (DirectKind() == 2 && AllCached(offset, count))
+        {
+            Interlocked.Increment(ref DirectWindows);
+            return true;
+        }
+
         (IntPtr start, nuint length) = PageRange(offset, count);
         if (Libc.MAdvise(start, length, Libc.MADV_POPULATE_READ) != 0)
         {
@@ -139,6 +149,33 @@ public sealed partial class MemoryMap
 
         Interlocked.Increment(ref DirectWindows);
         return true;
+    }
+
+    private static int s_noCacheStat;
+
+    /// <summary>True when cachestat(2) counts every page of map bytes [offset, offset+count) in the page cache.</summary>
+    private unsafe bool AllCached(long offset, long count)
+    {
+        if (Volatile.Read(ref s_noCacheStat) != 0)
+        {
+            return false;
+        }
+
+        long first = (Offset + offset) / PageSize * PageSize;
+        long end = Offset + offset + count;
+        var range = new Libc.CacheStatRange { Offset = (ulong)first, Length = (ulong)(end - first) };
+        Libc.CacheStat stat;
+        if (Libc.SysCacheStat(Libc.SYS_cachestat, File!, &range, &stat, 0) != 0)
+        {
+            if (Libc.LastErrno == Errno.ENOSYS)
+            {
+                Volatile.Write(ref s_noCacheStat, 1);
+            }
+
+            return false;
+        }
+
+        return (long)stat.Cache >= (end - first + PageSize - 1) / PageSize;
     }
 
     /// <summary>The address of map byte <paramref name="offset"/>: touch it only after <see cref="DirectReady"/>.</summary>
