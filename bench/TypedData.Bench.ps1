@@ -83,12 +83,12 @@ try {
     [IO.File]::WriteAllBytes($seed, $initBytes)
 
     $mmap = Measure-Median {
-        $a = Read-MappedBytes -Path $seed -As Int32 -Count 10000
+        [int[]] $a = Read-MappedBytes -Path $seed -As Int32 -Count 10000
         for ($i = 0; $i -lt $a.Length; $i++) { $a[$i]++ }
         Write-MappedBytes -Path $seed -Offset 0 -As Int32 -Value $a -NoSync
     }
     $mmapSync = Measure-Median {
-        $a = Read-MappedBytes -Path $seed -As Int32 -Count 10000
+        [int[]] $a = Read-MappedBytes -Path $seed -As Int32 -Count 10000
         for ($i = 0; $i -lt $a.Length; $i++) { $a[$i]++ }
         Write-MappedBytes -Path $seed -Offset 0 -As Int32 -Value $a
     }
