@@ -14,7 +14,9 @@ param(
     [string] $Scratch = [IO.Path]::GetTempPath(),
     [int] $Rounds = 5,
     [int] $Reads = 100000,
-    [long] $FileSize = 1GB
+    [long] $FileSize = 1GB,
+    # Only the seed task (no 1 GiB files).
+    [switch] $SeedOnly
 )
 
 $ErrorActionPreference = 'Stop'
@@ -135,6 +137,7 @@ try {
     "  check: first ints now $($ints -join ', ') (each run adds one)"
 
     # ---- 2. 100,000 random 16-byte reads from a 1 GiB file.
+    if ($SeedOnly) { return }
     $rng = [Random]::new(13)
     $offsets = [long[]]::new($Reads)
     for ($i = 0; $i -lt $Reads; $i++) { $offsets[$i] = $rng.NextInt64(0, $FileSize - 16) }

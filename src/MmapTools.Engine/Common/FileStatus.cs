@@ -46,7 +46,11 @@ internal readonly record struct FileStatus(FileKind Kind, long Size, int Mode, u
         unchecked((long)st.Size), st.Mode & 0xFFF, st.Uid, st.Gid, st.Inode, st.DevMajor, st.DevMinor)
     {
         Allocated = unchecked((long)st.Blocks * 512),
+        Modified = DateTime.UnixEpoch.AddTicks((st.MTimeSeconds * TimeSpan.TicksPerSecond) + (st.MTimeNanoseconds / 100)),
     };
+
+    /// <summary>The last modification (st_mtime), UTC; a truncation sets it.</summary>
+    public DateTime Modified { get; init; }
 
     /// <summary>statx on an open descriptor; returns errno on failure.</summary>
     internal static int TryGet(SafeFileHandle fd, out FileStatus status)

@@ -189,6 +189,17 @@ public sealed partial class MemoryMap
                 return StorageFull(Errno.ENOSPC, offset, count, write, PageSize, page);
             }
 
+            // The file covers the page again, but it was modified after the map was made: truncated under the map and
+            // grown back (or rewritten, as cp does) before this look. The page was gone when the access needed it.
+            // Not for a read-write map, whose own writes move the modification time.
+            if (Access != MapAccess.ReadWrite && FileStatus.TryGet(fd, out FileStatus now) == 0 && now.Modified > _mappedAtUtc)
+            {
+                return MapErrors.Create(ErrorIds.FileTruncated, MapErrorCategory.ResourceUnavailable,
+                    $"Cannot {verb} byte {Offset + at} of '{Path}' through map {Id}: the page was gone (EFAULT); the file was truncated while mapped " +
+                    $"and has since grown back to {now.Size} bytes (modified {now.Modified.ToLocalTime():HH:mm:ss.fff}, after the map was made)." + nothing +
+                    " Remove the map and map the file again.", Errno.EFAULT, Path, offset, count);
+            }
+
             return MapErrors.Create(ErrorIds.MapPageUnavailable, MapErrorCategory.ResourceUnavailable,
                 $"Cannot {verb} offset {at} of map {Id} ({Describe()}): the kernel could not provide the page at file offset {page} (EFAULT). " +
                 $"The file was not truncated, the protection ({protection}) allows the {verb}, the page reads from the file, and " +
