@@ -64,7 +64,7 @@ Describe 'Set-MemoryMap -Protection' {
         Set-MemoryMap -Map $map -Protection ReadOnly
         (Get-SmapsEntry $map.Address).Perms | Should -Be 'r--s'
         { Write-MappedBytes -Map $map -Offset 5 -Hex 'FF' -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor MapAccessFault Write-MappedBytes)
-        [System.IO.File]::ReadAllBytes($file) | Should -Be $content
+        ConvertTo-TestHex ([IO.File]::ReadAllBytes($file)) | Should -BeExactly (ConvertTo-TestHex $content)
     }
 
     It 'changes only the pages a range touches' {

@@ -301,14 +301,14 @@ Describe 'Write-MappedBytes' {
 
     It 'writes nothing with -WhatIf' {
         Write-MappedBytes -Path $file -Offset 0 -Hex 'FF FF' -WhatIf
-        [IO.File]::ReadAllBytes($file) | Should -Be $content
+        ConvertTo-TestHex ([IO.File]::ReadAllBytes($file)) | Should -BeExactly (ConvertTo-TestHex $content)
     }
 
     It 'writes only when -Expect matches' {
         $expect = '{0:X2} {1:X2}' -f $content[0], $content[1]
         { Write-MappedBytes -Path $file -Offset 0 -Hex '90 90' -Expect 'EB 05' -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId (Get-ErrorIdFor 'ExpectMismatch' 'Write-MappedBytes')
-        [IO.File]::ReadAllBytes($file) | Should -Be $content
+        ConvertTo-TestHex ([IO.File]::ReadAllBytes($file)) | Should -BeExactly (ConvertTo-TestHex $content)
         Write-MappedBytes -Path $file -Offset 0 -Hex '90 90' -Expect $expect -Confirm:$false
         [IO.File]::ReadAllBytes($file)[0..1] | Should -Be @(0x90, 0x90)
     }
@@ -332,7 +332,7 @@ Describe 'Write-MappedBytes' {
         $map = New-MemoryMap -Path $file -Access CopyOnWrite
         Write-MappedBytes -Map $map -Offset 0 -Hex '01 02' -Confirm:$false
         ConvertTo-TestHex (Read-MappedBytes -Map $map -Count 2) | Should -Be '0102'
-        [IO.File]::ReadAllBytes($file) | Should -Be $content
+        ConvertTo-TestHex ([IO.File]::ReadAllBytes($file)) | Should -BeExactly (ConvertTo-TestHex $content)
     }
 
     It 'binds Path and Offset from the pipeline by property name' {
@@ -351,7 +351,7 @@ Describe 'Write-MappedBytes' {
         @{ Case = 'a bad -Expect is ExpectInvalid'; Id = 'ExpectInvalid'; Call = { Write-MappedBytes -Path $file -Offset 0 -Hex '00' -Expect ([datetime]::Now) -Confirm:$false -ErrorAction Stop } }
     ) {
         $Call | Should -Throw -ErrorId (Get-ErrorIdFor $Id 'Write-MappedBytes')
-        [IO.File]::ReadAllBytes($file) | Should -Be $content
+        ConvertTo-TestHex ([IO.File]::ReadAllBytes($file)) | Should -BeExactly (ConvertTo-TestHex $content)
     }
 }
 
