@@ -219,12 +219,7 @@ public sealed partial class MemoryMap
             return 0;
         }
 
-        if (Libc.FStatFs(File, out Libc.StatFs fs) != 0)
-        {
-            return 0;
-        }
-
-        return fs.Type is Libc.EXT4_SUPER_MAGIC or Libc.XFS_SUPER_MAGIC or Libc.BTRFS_SUPER_MAGIC or Libc.F2FS_SUPER_MAGIC
+        return FileSystemType is Libc.EXT4_SUPER_MAGIC or Libc.XFS_SUPER_MAGIC or Libc.BTRFS_SUPER_MAGIC or Libc.F2FS_SUPER_MAGIC
             or Libc.BCACHEFS_SUPER_MAGIC or Libc.TMPFS_MAGIC ? 2 : 0;
     }
 

@@ -77,19 +77,22 @@ public sealed partial class MemoryMap
         }
     }
 
-    private int _readsAllocate = -1;
-
     /// <summary>True when the file is on tmpfs, where a read fault on a hole allocates a page.</summary>
-    private bool ReadsAllocate
+    private bool ReadsAllocate => FileSystemType == Libc.TMPFS_MAGIC;
+
+    private long _fileSystemType = -1;
+
+    /// <summary>statfs f_type of the file's filesystem (0 when fstatfs fails), asked once per map.</summary>
+    private long FileSystemType
     {
         get
         {
-            if (_readsAllocate < 0)
+            if (_fileSystemType < 0)
             {
-                _readsAllocate = Libc.FStatFs(File!, out Libc.StatFs st) == 0 && st.Type == Libc.TMPFS_MAGIC ? 1 : 0;
+                _fileSystemType = Libc.FStatFs(File!, out Libc.StatFs st) == 0 ? st.Type : 0;
             }
 
-            return _readsAllocate == 1;
+            return _fileSystemType;
         }
     }
 
@@ -192,7 +195,7 @@ public sealed partial class MemoryMap
             // The file covers the page again, but it was modified after the map was made: truncated under the map and
             // grown back (or rewritten, as cp does) before this look. The page was gone when the access needed it.
             // Not for a read-write map, whose own writes move the modification time.
-            if (Access != MapAccess.ReadWrite && FileStatus.TryGet(fd, out FileStatus now) == 0 && now.Modified > _mappedAtUtc)
+            if (Access != MapAccess.ReadWrite && FileStatus.TryGet(fd, out FileStatus now) == 0 && now.Modified > Created.ToUniversalTime())
             {
                 return MapErrors.Create(ErrorIds.FileTruncated, MapErrorCategory.ResourceUnavailable,
                     $"Cannot {verb} byte {Offset + at} of '{Path}' through map {Id}: the page was gone (EFAULT); the file was truncated while mapped " +

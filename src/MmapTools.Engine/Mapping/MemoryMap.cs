@@ -34,7 +34,6 @@ public sealed partial class MemoryMap : IDisposable
     private readonly long _slack;
     private readonly bool _checkFileSize;
     private int _protection;
-    private readonly DateTime _mappedAtUtc;
     private int _removed;
 
     private MemoryMap(SafeMapHandle map, long slack, MapKind kind, MapAccess access, string? path, string? name, long offset, long length, MapOptions options, bool shared, bool regularFile = false)
@@ -52,7 +51,6 @@ public sealed partial class MemoryMap : IDisposable
         Options = options;
         IsShared = shared;
         Created = DateTime.Now;
-        _mappedAtUtc = DateTime.UtcNow;
         _protection = (int)(access == MapAccess.ReadOnly ? MapProtection.Read : MapProtection.ReadWrite);
         Address = unchecked((ulong)(long)map.DangerousGetHandle() + (ulong)slack);
         MapRegistry.Add(this);
