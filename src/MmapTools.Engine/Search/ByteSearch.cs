@@ -315,12 +315,14 @@ public static class ByteSearch
         int length = pattern.Length;
         using var use = new MemoryMap.Use(map);
         int directStarts = (int)Math.Min(window, startHi - cs);
+        bool allocationChecked = false;
         if (directStarts + length - 1 >= MemoryMap.DirectReadMinimum && map.EnterDirect())
         {
             try
             {
                 int bytes = directStarts + length - 1;
                 map.CheckReadAllocation(cs, bytes);
+                allocationChecked = true;
                 if (map.DirectReady(cs, bytes))
                 {
                     Collect(pattern, new ReadOnlySpan<byte>(map.DirectPointer(cs), bytes), from, directStarts, noOverlap, maxHits, hits);
@@ -333,9 +335,16 @@ public static class ByteSearch
             }
         }
 
+        // The guarded copy of one chunk. Not map.Read: it would try the direct path (lease, populate) a second time.
         int starts = (int)Math.Min(chunk, startHi - cs);
-        map.Read(cs, buffer.AsSpan(0, starts + length - 1));
-        Collect(pattern, buffer.AsSpan(0, starts + length - 1), from, starts, noOverlap, maxHits, hits);
+        Span<byte> copy = buffer.AsSpan(0, starts + length - 1);
+        if (!allocationChecked)
+        {
+            map.CheckReadAllocation(cs, copy.Length);
+        }
+
+        map.ReadGuarded(cs, copy);
+        Collect(pattern, copy, from, starts, noOverlap, maxHits, hits);
         return starts;
     }
 
