@@ -60,6 +60,22 @@ Describe 'Read-MappedBytes -Offset and -As: every spelling binds as before' {
         $v | Should -Be 0x03020100
     }
 
+    It 'reads <Expected> for -As given as the C# or numpy name <As>, as about_MmapTools says' -ForEach @(
+        @{ As = 'int'; Expected = 'Int32' }
+        @{ As = 'i4'; Expected = 'Int32' }
+        @{ As = 'float64'; Expected = 'Double' }
+        @{ As = 'f8'; Expected = 'Double' }
+        @{ As = 'ushort'; Expected = 'UInt16' }
+    ) {
+        $v = Read-MappedBytes -Map $map -Offset 0 -Count 1 -As $As
+        $v.GetType().GetElementType().Name | Should -Be $Expected
+        $rw = New-MemoryMap -Anonymous -Length 64
+        try {
+            $null = Write-MappedBytes -Map $rw -Offset 8 -As $As -Value 3 -NoSync
+            (Read-MappedBytes -Map $rw -Offset 8 -Count 1 -As $Expected)[0] | Should -Be 3
+        } finally { Remove-MemoryMap -Map $rw -Confirm:$false }
+    }
+
     It 'refuses an unknown -As name with the binder''s own error' {
         { Read-MappedBytes -Map $map -Count 1 -As 'Int33' -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,MmapTools.Commands.ReadMappedBytesCommand'
         { Write-MappedBytes -Map $map -Offset 0 -Value 1 -As 'Int33' -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,MmapTools.Commands.WriteMappedBytesCommand'

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace MmapTools.Commands;
@@ -24,28 +23,17 @@ public sealed class LongArrayTransformationAttribute : ArgumentTransformationAtt
 }
 
 /// <summary>
-/// Hands an <see cref="ElementType"/> parameter (-As) the value for a name spelled as the enum spells it (any
-/// case): <c>-As Int32</c>. The binder's string-to-enum conversion gives the same value but costs about 5 µs a
-/// call. Any other input (a number, a misspelling) is left to the binder, with its usual conversions and errors.
+/// Hands an <see cref="ElementType"/> parameter (-As) the value for a type name as <see cref="ElementTypes.TryParse"/>
+/// takes it (any case): the .NET name (<c>-As Int32</c>), the C# keyword (<c>int</c>), the numpy name or code
+/// (<c>float64</c>, <c>f8</c>), as about_MmapTools promises and layouts already take. It is also cheaper than the
+/// binder's string-to-enum conversion (about 5 µs a call). Any other input (a number, a misspelling) is left to the
+/// binder, with its usual conversions and errors.
 /// </summary>
 public sealed class ElementTypeTransformationAttribute : ArgumentTransformationAttribute
 {
-    private static readonly Dictionary<string, ElementType> s_byName = BuildNames();
-
     /// <inheritdoc />
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) =>
-        (inputData is PSObject p ? p.BaseObject : inputData) is string name && s_byName.TryGetValue(name, out ElementType type)
+        (inputData is PSObject p ? p.BaseObject : inputData) is string name && ElementTypes.TryParse(name, out ElementType type)
             ? type
             : inputData;
-
-    private static Dictionary<string, ElementType> BuildNames()
-    {
-        var names = new Dictionary<string, ElementType>(StringComparer.OrdinalIgnoreCase);
-        foreach (ElementType t in Enum.GetValues<ElementType>())
-        {
-            names[t.ToString()] = t;
-        }
-
-        return names;
-    }
 }
