@@ -91,15 +91,21 @@ public sealed partial class VmaReader
                 continue;
             }
 
-            Close();
-            _finished = true;
-            if (errno == Errno.ESRCH)
-            {
-                throw ProcfsErrors.Exited(_pid, _file, Count);
-            }
-
-            throw ProcfsErrors.FromErrno(errno, _pid, _file, "read the memory map");
+            throw ReadFailed(errno);
         }
+    }
+
+    /// <summary>
+    /// A read(2) of the file failed (here or on the read-ahead thread): the reader is closed and finished, and the
+    /// error says so (ESRCH: the process exited while it was read).
+    /// </summary>
+    private MmapException ReadFailed(int errno)
+    {
+        Close();
+        _finished = true;
+        return errno == Errno.ESRCH
+            ? ProcfsErrors.Exited(_pid, _file, Count)
+            : ProcfsErrors.FromErrno(errno, _pid, _file, "read the memory map");
     }
 
     private void Finish()

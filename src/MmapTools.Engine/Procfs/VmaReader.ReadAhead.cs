@@ -60,15 +60,7 @@ public sealed partial class VmaReader
         _chunk = next;
         if (next.Errno != 0)
         {
-            int errno = next.Errno;
-            Close();
-            _finished = true;
-            if (errno == Errno.ESRCH)
-            {
-                throw ProcfsErrors.Exited(_pid, _file, Count);
-            }
-
-            throw ProcfsErrors.FromErrno(errno, _pid, _file, "read the memory map");
+            throw ReadFailed(next.Errno);
         }
 
         _buf = next.Buffer;
