@@ -10,7 +10,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('bin/MmapTools.Format.ps1xml', 'bin/PageCache.Format.ps1xml', 'bin/FindPatch.Format.ps1xml', 'bin/ProcessMemory.Format.ps1xml', 'bin/ProcessVma.Format.ps1xml', 'bin/Storage.Format.ps1xml', 'bin/TypedData.Format.ps1xml')
-    TypesToProcess       = @('bin/MmapTools.Types.ps1xml', 'bin/TypedData.Types.ps1xml')
+    TypesToProcess       = @('bin/MmapTools.Types.ps1xml')
     CmdletsToExport      = @(
         'New-MemoryMap'
         'Get-MemoryMap'

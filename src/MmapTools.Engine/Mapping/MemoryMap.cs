@@ -95,6 +95,12 @@ public sealed partial class MemoryMap : IDisposable
     /// <summary>False once the map has been removed.</summary>
     public bool IsOpen => Volatile.Read(ref _removed) == 0;
 
+    /// <summary><see cref="Address"/> as hex, "0x00007f...".</summary>
+    public string AddressHex => Units.FormatAddress(Address);
+
+    /// <summary><see cref="Length"/> for people: "4.9 KiB".</summary>
+    public string LengthText => Units.FormatBytes(Length);
+
     /// <summary>A short description for messages: "'/path' bytes 0..4095".</summary>
     public string Describe() => Kind switch
     {

@@ -24,6 +24,8 @@ public sealed class SharedMemoryInfo
     public DateTime LastWriteTime { get; init; }
     /// <summary>How full /dev/shm is, as read when the list was made (the same object for every item of one list); null when unknown.</summary>
     public FileSystemSpace? FileSystem { get; init; }
+    /// <summary><see cref="Length"/> for people: "4.9 KiB".</summary>
+    public string LengthText => Units.FormatBytes(Length);
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Units.FormatBytes(Length)}, mode {Mode})";

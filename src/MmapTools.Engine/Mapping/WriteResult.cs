@@ -19,6 +19,10 @@ public sealed class WriteResult
     public byte[] NewBytes { get; init; } = Array.Empty<byte>();
     /// <summary>True when msync(MS_SYNC) ran after the write, so the bytes are on disk.</summary>
     public bool Synced { get; init; }
+    /// <summary><see cref="OldBytes"/> as hex, "DE AD".</summary>
+    public string OldHex => Hex.Format(OldBytes);
+    /// <summary><see cref="NewBytes"/> as hex, "BE EF".</summary>
+    public string NewHex => Hex.Format(NewBytes);
 
     /// <inheritdoc />
     public override string ToString() =>
