@@ -208,6 +208,40 @@ Describe 'Many offsets through one gathered read' {
         Get-Sha256 $copy | Should -Be $before
     }
 
+    It '-Raw returns the bytes at every offset as one byte[], back to back in the order of the offsets' {
+        (Read-MappedBytes -Path $file -Offset $offsets -Count 16 -Raw | Measure-Object).Count | Should -Be 1 -Because 'one array goes down the pipeline, not its elements'
+        $r = Read-MappedBytes -Path $file -Offset $offsets -Count 16 -Raw
+        $r.GetType() | Should -Be ([byte[]])
+        $r.Length | Should -Be (3000 * 16)
+        $expected = [byte[]]::new(3000 * 16)
+        for ($i = 0; $i -lt 3000; $i++) { [Array]::Copy($pattern, $offsets[$i], $expected, $i * 16, 16) }
+        [Convert]::ToHexString($r) | Should -Be ([Convert]::ToHexString($expected))
+    }
+
+    It '-Raw -As returns one typed array: value k of offset i is element i * Count + k, as python3 struct reads them' {
+        $map = New-MemoryMap -Path $file
+        $at = [long[]] @(7, 65000, 3, 3, 40001)
+        $r = Read-MappedBytes -Map $map -Offset $at -As Int32 -Count 2 -Raw -BigEndian
+        $map | Remove-MemoryMap
+        $r.GetType() | Should -Be ([int[]])
+        $py = Invoke-Python "import struct; d = open('$file', 'rb').read(); print(' '.join(str(v) for o in ($($at -join ', ')) for v in struct.unpack_from('>2i', d, o)))"
+        ($r -join ' ') | Should -Be $py
+        # The same values as the OffsetValue objects hold.
+        $objects = Read-MappedBytes -Path $file -Offset $at -As Int32 -Count 2 -BigEndian
+        (@($objects | ForEach-Object { $_.Value }) -join ' ') | Should -Be ($r -join ' ')
+    }
+
+    It '-Raw checks every offset first as the objects do, and refuses -Layout and -AsHex' {
+        $err = $null
+        $r = Read-MappedBytes -Path $file -Offset 0, 65530 -Count 16 -Raw -ErrorVariable err -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be (Get-ErrorIdFor AccessOutOfRange Read-MappedBytes)
+        { Read-MappedBytes -Path $file -Offset 0, 8 -Layout ([ordered]@{ A = 'Int32' }) -Raw -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedOptionConflict Read-MappedBytes) -ExpectedMessage '*-Raw*-Layout*'
+        { Read-MappedBytes -Path $file -Offset 0 -Count 4 -AsHex -Raw -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor ReadFormatConflict Read-MappedBytes) -ExpectedMessage '*-Raw*-AsHex*'
+        # One offset: -Raw changes nothing.
+        ConvertTo-TestHex (Read-MappedBytes -Path $file -Offset 5 -Count 3 -Raw) | Should -Be ([Convert]::ToHexString($pattern, 5, 3))
+    }
+
     It 'refuses many offsets without -Count' {
         { Read-MappedBytes -Path $file -Offset 0, 1 -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor CountRequired Read-MappedBytes)
     }

@@ -8,9 +8,10 @@
       - Find-MappedBytes -Path $f -String <absent> against memcpy out of a fresh map of the same file (C#, called
         from the same pwsh): the ratio is memcpy's time over the search's, target >= 0.8 (a scan reads each byte
         once, memcpy reads and writes it).
-      - 100,000 random 16-byte reads through one Read-MappedBytes -Offset $offsets call, by -Path (the file mapped
-        for the call) and by -Map (an open map), against a FileStream Seek+Read loop in C#: target <= 0.33.
-        The pwsh FileStream loop and a pread(2) loop in C# are printed for context.
+      - 100,000 random 16-byte reads through one Read-MappedBytes -Offset $offsets -Count 16 -Raw call (one byte[]),
+        by -Path (the file mapped for the call) and by -Map (an open map), against a FileStream Seek+Read loop in C#
+        and in pwsh: target <= 0.33. Without -Raw (one OffsetValue object per offset), the pread(2) loop in C#, and
+        the PowerShell floor for writing 100,000 objects are printed for context.
     Run:  dotnet pwsh -NoProfile -File bench/perf/Map.Bench.ps1 [-Scratch /var/tmp] [-Rounds 7]
     Set MMAPTOOLS_DIRECT=0 to see the guarded copy alone (no direct reads under a lease).
 #>
@@ -83,6 +84,22 @@ public static unsafe class MapBenchCs
 '@
 }
 
+# The floor under one object per offset: a compiled cmdlet that only writes -Reads ready-made objects, one at a time.
+if (-not (Get-Command Write-BenchObjects -ErrorAction Ignore)) {
+    $floorType = Add-Type -PassThru -ReferencedAssemblies @([psobject].Assembly.Location, 'System.Runtime', 'System.Collections', 'netstandard') -TypeDefinition @'
+using System.Management.Automation;
+[Cmdlet(VerbsCommunications.Write, "BenchObjects")]
+public sealed class WriteBenchObjectsCommand : PSCmdlet
+{
+    [Parameter(Position = 0)] public object[] Items { get; set; }
+    protected override void ProcessRecord() { foreach (object o in Items) { WriteObject(o); } }
+}
+'@
+    Import-Module $floorType[0].Assembly
+}
+$floorObjects = [object[]]::new($Reads)
+for ($i = 0; $i -lt $Reads; $i++) { $floorObjects[$i] = [MmapTools.OffsetValue]::new() }
+
 $rows = [Collections.Generic.List[object]]::new()
 $rng = [Random]::new(13)
 $offsets = [long[]]::new($Reads)
@@ -103,10 +120,12 @@ foreach ($l in Get-BenchLayout | Where-Object Name -In $Layout) {
         $map = New-MemoryMap -Path $path
         try {
             $t = Measure-Interleaved -Rounds $Rounds -Case ([ordered]@{
-                path  = { Read-MappedBytes -Path $path -Offset $offsets -Count 16 }
-                map   = { Read-MappedBytes -Map $map -Offset $offsets -Count 16 }
-                cs    = { [MapBenchCs]::SeekRead($path, $offsets, 16) }
-                pread = { [MapBenchCs]::PRead($path, $offsets, 16) }
+                path    = { Read-MappedBytes -Path $path -Offset $offsets -Count 16 -Raw }
+                map     = { Read-MappedBytes -Map $map -Offset $offsets -Count 16 -Raw }
+                objects = { Read-MappedBytes -Map $map -Offset $offsets -Count 16 }
+                cs      = { [MapBenchCs]::SeekRead($path, $offsets, 16) }
+                pread   = { [MapBenchCs]::PRead($path, $offsets, 16) }
+                floor   = { Write-BenchObjects $floorObjects }
             })
         } finally { $map | Remove-MemoryMap }
         $pwshLoop = Measure-Interleaved -Rounds 1 -Case ([ordered]@{
@@ -117,10 +136,12 @@ foreach ($l in Get-BenchLayout | Where-Object Name -In $Layout) {
             }
         })
         $work = '{0:N0} random 16-byte reads, 1 GiB file' -f $Reads
-        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Path -Offset $o' -OursValue $t.path -Reference 'FileStream loop in C#' -ReferenceValue $t.cs -Target 0.33))
-        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Map -Offset $o' -OursValue $t.map -Reference 'FileStream loop in C#' -ReferenceValue $t.cs -Target 0.33))
-        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Map -Offset $o' -OursValue $t.map -Reference 'FileStream loop in pwsh' -ReferenceValue $pwshLoop.loop -Target 0.33))
-        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Map -Offset $o' -OursValue $t.map -Reference 'pread loop in C# (context)' -ReferenceValue $t.pread))
+        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Path -Offset $o -Raw' -OursValue $t.path -Reference 'FileStream loop in C#' -ReferenceValue $t.cs -Target 0.33))
+        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Map -Offset $o -Raw' -OursValue $t.map -Reference 'FileStream loop in C#' -ReferenceValue $t.cs -Target 0.33))
+        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Map -Offset $o -Raw' -OursValue $t.map -Reference 'FileStream loop in pwsh' -ReferenceValue $pwshLoop.loop -Target 0.33))
+        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Map -Offset $o -Raw' -OursValue $t.map -Reference 'pread loop in C# (context)' -ReferenceValue $t.pread))
+        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'Read-MappedBytes -Map -Offset $o (OffsetValue objects; context)' -OursValue $t.objects -Reference 'FileStream loop in C#' -ReferenceValue $t.cs))
+        $rows.Add((Write-BenchRow -Work $work -Layout $l.Name -Ours 'floor: any cmdlet writing 100,000 objects (context)' -OursValue $t.floor -Reference 'FileStream loop in C#' -ReferenceValue $t.cs))
     } finally {
         Remove-Item -LiteralPath $path -ErrorAction Ignore
     }
