@@ -152,6 +152,9 @@ Describe 'Get-ProcessVma (Id parameter set)' {
         $v = Get-ProcessVma -Id $sleeper.Id -Detailed
         $g = Get-ProcessVma -Id $sleeper.Id -Detailed -Grouped
         $g[0] | Should -BeOfType ([MmapTools.ProcessVmaGroup])
+        $g[0].pstypenames[0] | Should -Be 'MmapTools.DetailedProcessVmaGroup' -Because 'its type selects the table with Rss'
+        (Get-ProcessVma -Id $sleeper.Id -Grouped)[0].pstypenames[0] | Should -Be 'MmapTools.ProcessVmaGroup'
+        $v[0].pstypenames[0] | Should -Be 'MmapTools.DetailedProcessVma'
         ($g | Measure-Object -Property Size -Sum).Sum | Should -Be ($v | Measure-Object -Property Size -Sum).Sum
         ($g | Measure-Object -Property Count -Sum).Sum | Should -Be $v.Count
         ($g | Measure-Object -Property Rss -Sum).Sum | Should -Be ($v | Measure-Object -Property Rss -Sum).Sum
@@ -249,7 +252,7 @@ Describe 'A large process read with -Detailed (read ahead on a second thread)' {
         $maps = Get-ProcessVma -Id $many.Id
         $smaps = Get-ProcessVma -Id $many.Id -Detailed
         $smaps.Count | Should -BeGreaterOrEqual 20000
-        ($smaps | Select-Object -Last 1).pstypenames[0] | Should -Be 'MmapTools.ProcessVma#Detailed'
+        ($smaps | Select-Object -Last 1).pstypenames[0] | Should -Be 'MmapTools.DetailedProcessVma'
         ($smaps.Start -join ',') | Should -Be ($maps.Start -join ',')
         ($smaps | Where-Object Rss -EQ $null) | Should -BeNullOrEmpty
         Get-ReadAheadThreadCount | Should -Be 0

@@ -184,7 +184,7 @@ Describe 'Table views at <_> columns' -ForEach $widths {
         It 'a detailed VMA brought back from another process keeps its view' {
             $vma = Get-ProcessVma -Id $PID -Path $file -Detailed
             $back = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($vma))
-            $back.pstypenames[0] | Should -Be 'Deserialized.MmapTools.ProcessVma#Detailed'
+            $back.pstypenames[0] | Should -Be 'Deserialized.MmapTools.DetailedProcessVma'
             ((Render $back $width) -join "`n") | Should -Be ((Render $vma $width) -join "`n")
         }
 

@@ -92,11 +92,7 @@ public static partial class ProcessMemory
             var key = (v.ProcessId, v.Path, v.Path is null ? v.Kind : VmaKind.File);
             if (!groups.TryGetValue(key, out ProcessVmaGroup? g))
             {
-                g = new ProcessVmaGroup
-                {
-                    ProcessId = v.ProcessId, ProcessName = v.ProcessName, User = v.User, Uid = v.Uid, Path = v.Path, Kind = v.Kind, Name = v.Name,
-                    IsDeleted = v.IsDeleted, IsDetailed = v.IsDetailed, Start = v.Start,
-                };
+                g = v.IsDetailed ? NewGroup<DetailedProcessVmaGroup>(v) : NewGroup<ProcessVmaGroup>(v);
                 if (v.IsDetailed)
                 {
                     g.Rss = 0; g.Pss = 0; g.SharedClean = 0; g.SharedDirty = 0; g.PrivateClean = 0; g.PrivateDirty = 0; g.Anonymous = 0; g.Swap = 0;
@@ -125,4 +121,11 @@ public static partial class ProcessMemory
 
         return order;
     }
+
+    private static T NewGroup<T>(ProcessVma v)
+        where T : ProcessVmaGroup, new() => new()
+    {
+        ProcessId = v.ProcessId, ProcessName = v.ProcessName, User = v.User, Uid = v.Uid, Path = v.Path, Kind = v.Kind, Name = v.Name,
+        IsDeleted = v.IsDeleted, IsDetailed = v.IsDetailed, Start = v.Start,
+    };
 }

@@ -7,9 +7,9 @@ namespace MmapTools;
 /// <summary>
 /// One virtual memory area of a process (a line of /proc/PID/maps, with its smaps block when read with
 /// -Detailed). A plain snapshot: no handle, nothing live; it serializes (Export-Clixml, ConvertTo-Json) as is.
-/// Sizes are in bytes.
+/// Sizes are in bytes. Read from smaps (-Detailed) it is a <see cref="DetailedProcessVma"/>.
 /// </summary>
-public sealed class ProcessVma
+public class ProcessVma
 {
     private SmapsDetail? _detail;
     private Dictionary<string, long>? _smaps;
@@ -167,4 +167,13 @@ public sealed class ProcessVma
 
     /// <summary>The line as the kernel prints it in /proc/PID/maps (without the newline).</summary>
     public override string ToString() => VmaFormat.FormatMapsLine(this);
+}
+
+/// <summary>
+/// A VMA read from smaps (Get-ProcessVma -Detailed): the same properties, with the memory figures set. A type of its
+/// own so that PowerShell picks the table with Rss and Dirty (pmap -x) by the object's type, with no per-object
+/// type name to add (which cost 2.7 µs a VMA).
+/// </summary>
+public sealed class DetailedProcessVma : ProcessVma
+{
 }

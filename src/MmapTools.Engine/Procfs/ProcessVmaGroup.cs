@@ -3,7 +3,7 @@ using System;
 namespace MmapTools;
 
 /// <summary>One row of a grouped view: the VMAs of one process with the same path (or kind, for unnamed memory), summed.</summary>
-public sealed class ProcessVmaGroup
+public class ProcessVmaGroup
 {
     /// <summary>The process.</summary>
     public int ProcessId { get; init; }
@@ -78,4 +78,9 @@ public sealed class ProcessVmaGroup
     public override string ToString() =>
         $"{ProcessId} {Path ?? "[" + Kind + "]"}: {Count} VMA{(Count == 1 ? string.Empty : "s")}, {Units.FormatBytes((long)Math.Min(Size, long.MaxValue))}" +
         (Rss is { } rss ? $", Rss {Units.FormatBytes(rss)}" : string.Empty);
+}
+
+/// <summary>A group of VMAs read from smaps (Get-ProcessVma -Detailed -GroupBy Path): the sums of the memory figures are set.</summary>
+public sealed class DetailedProcessVmaGroup : ProcessVmaGroup
+{
 }

@@ -265,7 +265,12 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ProcessVma Build(in VmaFormat.Header h, VmaFormat.NameInfo n) => new()
+    private ProcessVma Build(in VmaFormat.Header h, VmaFormat.NameInfo n) =>
+        _detailed ? Build<DetailedProcessVma>(in h, n) : Build<ProcessVma>(in h, n);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private T Build<T>(in VmaFormat.Header h, VmaFormat.NameInfo n)
+        where T : ProcessVma, new() => new()
     {
         ProcessId = _pid,
         ProcessName = _processName,

@@ -9,7 +9,7 @@ namespace MmapTools.Commands;
 /// <para type="synopsis">Lists the virtual memory areas (VMAs) of processes: /proc/PID/maps, or smaps with -Detailed.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "ProcessVma", DefaultParameterSetName = IdSet)]
-[OutputType(typeof(ProcessVma), typeof(ProcessVmaGroup), typeof(ProcessVmaSummary))]
+[OutputType(typeof(ProcessVma), typeof(DetailedProcessVma), typeof(ProcessVmaGroup), typeof(DetailedProcessVmaGroup), typeof(ProcessVmaSummary))]
 public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
 {
     private StaleFileCheck? _stale;
@@ -139,25 +139,6 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
         }
     }
 
-    /// <summary>
-    /// Objects read from smaps carry "TypeName#Detailed" first, which selects the table with Rss and Dirty (pmap -x);
-    /// from maps they keep the plain type, whose table leaves those always-empty columns out (pmap).
-    /// </summary>
-    // One string for every detailed VMA (each object's type names keep it).
-    private static readonly string DetailedVmaTypeName = typeof(ProcessVma).FullName + "#Detailed";
-
-    private static object Shaped(object value, bool detailed)
-    {
-        if (!detailed)
-        {
-            return value;
-        }
-
-        var shaped = PSObject.AsPSObject(value);
-        shaped.TypeNames.Insert(0, value is ProcessVma ? DetailedVmaTypeName : value.GetType().FullName + "#Detailed");
-        return shaped;
-    }
-
     private VmaPermissionFilter ParsePermission(string filter)
     {
         if (!VmaPermissionFilter.TryParse(filter, out VmaPermissionFilter? parsed))
@@ -262,7 +243,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
                 {
                     foreach (ProcessVmaGroup g in ProcessMemory.Group(selected))
                     {
-                        WriteObject(Shaped(g, g.IsDetailed));
+                        WriteObject(g);
                     }
                 }
                 else if (_grouping == VmaGrouping.Process)
@@ -276,7 +257,7 @@ public sealed class GetProcessVmaCommand : ProcessTargetCmdlet
                 {
                     foreach (ProcessVma v in selected)
                     {
-                        WriteObject(Shaped(v, v.IsDetailed));
+                        WriteObject(v);
                     }
                 }
             }
