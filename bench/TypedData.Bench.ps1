@@ -2,7 +2,8 @@
 <#
 .SYNOPSIS
     Benchmarks typed data side by side in one pwsh run: the seed task (10,000 Int32 up by one) and 100,000 random
-    16-byte reads from a 1 GiB file, MmapTools against FileStream and File.ReadAllBytes, in pwsh and in C#.
+    16-byte reads from a 1 GiB file, MmapTools against FileStream and File.ReadAllBytes, in pwsh and in C#. The seed
+    task is timed two ways: the three-line loop (Read -As, a pwsh loop, Write -As) and one Write -As Int32 -Add 1.
 .DESCRIPTION
     Build first (./build.ps1), then:  pwsh -NoProfile -File ./bench/TypedData.Bench.ps1 [-Scratch /tmp] [-Rounds 5]
     Or:  ./build.ps1 -Task Bench -BenchArgument typed
@@ -94,6 +95,9 @@ try {
         for ($i = 0; $i -lt $a.Length; $i++) { $a[$i]++ }
         Write-MappedBytes -Path $seed -Offset 0 -As Int32 -Value $a
     }
+    # numpy's m += 1: the arithmetic in the cmdlet, no pwsh loop.
+    $mmapAdd = Measure-Median { Write-MappedBytes -Path $seed -Offset 0 -As Int32 -Add 1 -NoSync }
+    $mmapAddSync = Measure-Median { Write-MappedBytes -Path $seed -Offset 0 -As Int32 -Add 1 }
     $allBytes = Measure-Median {
         $b = [IO.File]::ReadAllBytes($seed)
         $a = [int[]]::new($b.Length / 4); [Buffer]::BlockCopy($b, 0, $a, 0, $b.Length)
@@ -129,6 +133,9 @@ try {
     Write-Figure 'MmapTools: Read -As Int32; loop; Write -As Int32 -NoSync' $mmap
     Write-Figure 'MmapTools, synced (the default: msync MS_SYNC)' $mmapSync $mmap
     Write-Figure '[IO.File]::ReadAllBytes + BlockCopy; loop; BlockCopy + WriteAllBytes' $allBytes $mmap
+    Write-Figure 'MmapTools, one line: Write -As Int32 -Add 1 -NoSync (numpy m += 1)' $mmapAdd $mmap
+    Write-Figure 'MmapTools, one line, synced: Write -As Int32 -Add 1' $mmapAddSync $mmap
+    '  -Add against ReadAllBytes/loop/WriteAllBytes: {0:N2} (target <= 0.5); the three-line loop: {1:N2}' -f ($mmapAdd / $allBytes), ($mmap / $allBytes)
     Write-Figure 'FileStream Read + BlockCopy; loop; BlockCopy + Write' $stream $mmap
     Write-Figure '  the pwsh loop alone ($a[$i]++ x 10,000)' $loop
     Write-Figure '  I/O only, MmapTools (read + write -NoSync)' $mmapIo
@@ -152,6 +159,7 @@ try {
         $viaPath = Measure-Median { Read-MappedBytes -Path $big -Offset $offsets -Count 16 }
         $map = New-MemoryMap -Path $big
         $viaMap = Measure-Median { Read-MappedBytes -Map $map -Offset $offsets -Count 16 }
+        $viaMapRaw = Measure-Median { Read-MappedBytes -Map $map -Offset $offsets -Count 16 -Raw }
         $map | Remove-MemoryMap
         $pwshLoop = Measure-Median -Times ([math]::Max(1, [int]($Rounds / 2))) {
             $buf = [byte[]]::new(16)
@@ -167,6 +175,7 @@ try {
         '== {0:N0} random 16-byte reads from a 1 GiB file written {1} at a time (median of {2})' -f $Reads, $(if ($chunk -eq 4KB) { '4 KiB' } else { '4 MiB' }), $Rounds
         Write-Figure 'MmapTools: Read-MappedBytes -Path $f -Offset $offsets -Count 16' $viaPath
         Write-Figure 'MmapTools: Read-MappedBytes -Map $map -Offset $offsets -Count 16' $viaMap $viaPath
+        Write-Figure 'MmapTools: ... -Map $map -Offset $offsets -Count 16 -Raw (one byte[])' $viaMapRaw $viaPath
         Write-Figure 'pwsh loop: FileStream Seek + Read per offset' $pwshLoop $viaPath
         Write-Figure 'C# loop: FileStream Seek + Read per offset' $cs $viaPath
         Write-Figure 'C# loop: RandomAccess.Read (pread) per offset' $pread $viaPath

@@ -132,6 +132,88 @@ bad = [i for i in range(10000) if after[i] != before[i] + 1]
 print('bad', len(bad), bad[:5])
 "@ | Should -Be 'bad 0 []'
     }
+
+    It 'takes one line with -Add, as numpy''s m += 1, and python3 finds every int up by exactly one' {
+        $file = Join-Path $TestDrive 'seed-add.bin'
+        Invoke-Python @"
+import struct, random
+random.seed(14)
+open('$file', 'wb').write(struct.pack('<10000i', *[random.randint(-2**31, 2**31 - 2) for _ in range(10000)]))
+"@
+        Write-MappedBytes -Path $file -Offset 0 -As Int32 -Add 1 -Confirm:$false
+        Invoke-Python @"
+import struct, random
+random.seed(14)
+before = [random.randint(-2**31, 2**31 - 2) for _ in range(10000)]
+after = struct.unpack('<10000i', open('$file', 'rb').read())
+print('bad', sum(1 for i in range(10000) if after[i] != before[i] + 1))
+"@ | Should -Be 'bad 0'
+    }
+}
+
+Describe 'Write-MappedBytes -Add: numbers changed in place' {
+    BeforeAll {
+        $script:addFile = Join-Path $TestDrive 'add.bin'
+        function Reset-AddFile {
+            Invoke-Python "import struct; open('$addFile', 'wb').write(struct.pack('>4H', 1, 2, 65535, 7) + struct.pack('<2d', 1.25, -3.0) + struct.pack('<2Q', 18446744073709551614, 5))"
+        }
+    }
+
+    It 'adds and subtracts per type and byte order, as struct reads it back, at one offset or many' {
+        Reset-AddFile
+        Write-MappedBytes -Path $addFile -Offset 0 -As UInt16 -BigEndian -Count 2 -Add 10 -Confirm:$false
+        Write-MappedBytes -Path $addFile -Offset 6 -As UInt16 -BigEndian -Count 1 -Add -7 -Confirm:$false
+        Write-MappedBytes -Path $addFile -Offset 8, 16 -As Double -Count 1 -Add 0.5 -Confirm:$false
+        Write-MappedBytes -Path $addFile -Offset 24 -As UInt64 -Count 1 -Add 1 -Confirm:$false
+        Invoke-Python "import struct; d = open('$addFile', 'rb').read(); print(struct.unpack_from('>4H', d, 0), struct.unpack_from('<2d', d, 8), struct.unpack_from('<2Q', d, 24))" |
+            Should -Be '(11, 12, 65535, 0) (1.75, -2.5) (18446744073709551615, 5)'
+    }
+
+    It 'refuses a sum that does not fit, naming its offset, and writes nothing at any offset' {
+        Reset-AddFile
+        $before = Get-Sha256 $addFile
+        { Write-MappedBytes -Path $addFile -Offset 0 -As UInt16 -BigEndian -Count 3 -Add 1 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor TypedValueInvalid Write-MappedBytes) -ExpectedMessage '*UInt16 at offset 4 is 65535*65536 does not fit UInt16*Nothing was written*'
+        { Write-MappedBytes -Path $addFile -Offset 24, 32 -As UInt64 -Count 1 -Add 2 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor TypedValueInvalid Write-MappedBytes) -ExpectedMessage '*offset 24*'
+        { Write-MappedBytes -Path $addFile -Offset 0 -As Int16 -Count 1 -Add 0.5 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor TypedValueInvalid Write-MappedBytes) -ExpectedMessage '*-Add (0.5) must be a whole number*'
+        Get-Sha256 $addFile | Should -Be $before
+    }
+
+    It 'adds to every whole element to the end without -Count, and says so when they are not whole' {
+        Reset-AddFile
+        Write-MappedBytes -Path $addFile -Offset 8 -As Int64 -Add 0 -Confirm:$false
+        { Write-MappedBytes -Path $addFile -Offset 3 -As Int32 -Add 1 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor TypedLengthMisaligned Write-MappedBytes) -ExpectedMessage '*37 bytes*Give -Count*'
+    }
+
+    It '-WhatIf shows the old and new values and writes nothing; -Backup undoes it; an open map works too' {
+        Reset-AddFile
+        $before = Get-Sha256 $addFile
+        $psd1 = Join-Path $PSScriptRoot '../MmapTools.psd1'
+        $text = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command "Import-Module '$psd1'; Write-MappedBytes -Path '$addFile' -Offset 0 -As UInt16 -BigEndian -Count 2 -Add 3 -WhatIf" | Out-String
+        $text | Should -Match 'Add 3 to 2 UInt16 value\(s\): 1, 2 -> 4, 5'
+        Get-Sha256 $addFile | Should -Be $before
+        $undo = Join-Path $TestDrive 'add.undo.json'
+        $r = Write-MappedBytes -Path $addFile -Offset 0 -As UInt16 -BigEndian -Count 2 -Add 3 -Backup $undo -PassThru -Confirm:$false
+        ConvertTo-TestHex $r.NewBytes | Should -Be '00040005'
+        Restore-MappedBytes -LiteralPath $undo -Confirm:$false
+        Get-Sha256 $addFile | Should -Be $before
+        $map = New-MemoryMap -Path $addFile -Access ReadWrite
+        Write-MappedBytes -Map $map -Offset 8 -As Double -Count 2 -Add -1 -Confirm:$false
+        (Read-MappedBytes -Map $map -Offset 8 -As Double -Count 2) -join ' ' | Should -Be '0.25 -4'
+        $map | Remove-MemoryMap
+    }
+
+    It 'refuses -Add without -As, with -Value or -Expect, -Count without -Add, and Char' {
+        Reset-AddFile
+        { Write-MappedBytes -Path $addFile -Offset 0 -Add 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedOptionConflict Write-MappedBytes) -ExpectedMessage '*-As*'
+        { Write-MappedBytes -Path $addFile -Offset 0 -As Int32 -Add 1 -Value 2 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor WriteValueConflict Write-MappedBytes)
+        { Write-MappedBytes -Path $addFile -Offset 0 -As Int32 -Add 1 -Expect 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedOptionConflict Write-MappedBytes) -ExpectedMessage '*-Expect*'
+        { Write-MappedBytes -Path $addFile -Offset 0 -As Int32 -Value 1 -Count 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedOptionConflict Write-MappedBytes) -ExpectedMessage '*-Count*'
+        { Write-MappedBytes -Path $addFile -Offset 0 -As Char -Count 1 -Add 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedValueInvalid Write-MappedBytes) -ExpectedMessage '*characters*'
+    }
 }
 
 Describe 'Many offsets through one gathered read' {

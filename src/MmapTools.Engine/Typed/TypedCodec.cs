@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -126,6 +127,95 @@ public static class TypedCodec
         if (NeedsSwap(bigEndian))
         {
             Swap(result, size);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// numpy's <c>m += delta</c>: the <paramref name="count"/> elements at the start of <paramref name="source"/>
+    /// with <paramref name="delta"/> added to each, as new bytes in the same byte order. Integer types add exactly:
+    /// a fractional delta, or a sum outside the type, is a TypedValueInvalid error naming the element's offset
+    /// (<paramref name="offset"/> is the source's), never wrapped. Floating-point types add in double precision and
+    /// round to the type; a finite sum too large for Half or Single is TypedValueInvalid, as in <see cref="Encode"/>.
+    /// </summary>
+    public static byte[] Add(ElementType type, ReadOnlySpan<byte> source, int count, bool bigEndian, object delta, long offset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        return type switch
+        {
+            ElementType.SByte => AddWhole<sbyte>(type, source, count, false, delta, offset),
+            ElementType.Byte => AddWhole<byte>(type, source, count, false, delta, offset),
+            ElementType.Int16 => AddWhole<short>(type, source, count, bigEndian, delta, offset),
+            ElementType.UInt16 => AddWhole<ushort>(type, source, count, bigEndian, delta, offset),
+            ElementType.Int32 => AddWhole<int>(type, source, count, bigEndian, delta, offset),
+            ElementType.UInt32 => AddWhole<uint>(type, source, count, bigEndian, delta, offset),
+            ElementType.Int64 => AddWhole<long>(type, source, count, bigEndian, delta, offset),
+            ElementType.UInt64 => AddWhole<ulong>(type, source, count, bigEndian, delta, offset),
+            ElementType.Half => AddFloating<Half>(type, source, count, bigEndian, delta, offset),
+            ElementType.Single => AddFloating<float>(type, source, count, bigEndian, delta, offset),
+            ElementType.Double => AddFloating<double>(type, source, count, bigEndian, delta, offset),
+            _ => throw Invalid($"-Add adds to numbers; {type} holds characters. Give a number type with -As.", delta),
+        };
+    }
+
+    private static byte[] AddWhole<T>(ElementType type, ReadOnlySpan<byte> source, int count, bool bigEndian, object delta, long offset)
+        where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        // Any delta that can move some value of a 64-bit type and stay in it: |delta| <= 2^64 - 1.
+        Int128 d;
+        try
+        {
+            d = (Int128)ToWhole(type, delta, "-Add", -(decimal)ulong.MaxValue, ulong.MaxValue);
+        }
+        catch (MmapException)
+        {
+            throw Invalid($"-Add ({FormatOne(delta)}) must be a whole number, at most {ulong.MaxValue} either way, to add to {type} values.", delta);
+        }
+
+        Int128 min = Int128.CreateTruncating(T.MinValue), max = Int128.CreateTruncating(T.MaxValue);
+        T[] values = DecodeArray<T>(source, count, bigEndian);
+        for (int i = 0; i < values.Length; i++)
+        {
+            Int128 sum = Int128.CreateTruncating(values[i]) + d;
+            if (sum < min || sum > max)
+            {
+                throw Invalid($"-Add: the {type} at offset {offset + ((long)i * Unsafe.SizeOf<T>())} is {FormatOne(values[i])}; {FormatOne(values[i])} + {FormatOne(delta)} = {sum} does not fit {type} ({min} to {max}).", delta);
+            }
+
+            values[i] = T.CreateTruncating(sum);
+        }
+
+        return ToBytes(values, bigEndian);
+    }
+
+    private static byte[] AddFloating<T>(ElementType type, ReadOnlySpan<byte> source, int count, bool bigEndian, object delta, long offset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double d = ToDouble(type, delta, "-Add");
+        T[] values = DecodeArray<T>(source, count, bigEndian);
+        for (int i = 0; i < values.Length; i++)
+        {
+            double sum = double.CreateTruncating(values[i]) + d;
+            T rounded = T.CreateTruncating(sum);
+            if (T.IsInfinity(rounded) && !double.IsInfinity(sum))
+            {
+                throw Invalid($"-Add: the {type} at offset {offset + ((long)i * Unsafe.SizeOf<T>())} is {FormatOne(values[i])}; + {FormatOne(delta)} is too large for {type}.", delta);
+            }
+
+            values[i] = rounded;
+        }
+
+        return ToBytes(values, bigEndian);
+    }
+
+    private static byte[] ToBytes<T>(T[] values, bool bigEndian)
+        where T : unmanaged
+    {
+        byte[] result = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        if (NeedsSwap(bigEndian))
+        {
+            Swap(result, Unsafe.SizeOf<T>());
         }
 
         return result;

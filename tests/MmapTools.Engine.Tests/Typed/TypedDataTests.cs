@@ -140,6 +140,39 @@ public sealed class TypedDataTests
         }
     }
 
+    [Fact]
+    public void Add_AddsExactlyPerType_AndKeepsTheByteOrder()
+    {
+        byte[] be = new byte[6];
+        BinaryPrimitives.WriteUInt16BigEndian(be, 1);
+        BinaryPrimitives.WriteUInt16BigEndian(be.AsSpan(2), 65534);
+        BinaryPrimitives.WriteUInt16BigEndian(be.AsSpan(4), 300);
+        byte[] sums = TypedCodec.Add(ElementType.UInt16, be, 3, bigEndian: true, 1);
+        Assert.Equal(new ushort[] { 2, 65535, 301 }, (ushort[])TypedCodec.Decode(ElementType.UInt16, sums, 3, true));
+        Assert.Equal(new byte[] { 0, 1, 0xFF, 0xFE, 1, 44 }, be); // the source is left as it was
+
+        byte[] u64 = BitConverter.GetBytes(ulong.MaxValue - 5);
+        Assert.Equal(ulong.MaxValue, BitConverter.ToUInt64(TypedCodec.Add(ElementType.UInt64, u64, 1, false, 5m)));
+        Assert.Equal(long.MinValue, BitConverter.ToInt64(TypedCodec.Add(ElementType.Int64, BitConverter.GetBytes(long.MinValue + 1), 1, false, "-1")));
+        Assert.Equal(new sbyte[] { -128, 126 }, (sbyte[])TypedCodec.Decode(ElementType.SByte, TypedCodec.Add(ElementType.SByte, new byte[] { 0x81, 0x7F }, 2, false, -1), 2, false));
+        Assert.Equal(2.75, BitConverter.ToDouble(TypedCodec.Add(ElementType.Double, BitConverter.GetBytes(2.5), 1, false, 0.25)));
+        Assert.Equal((Half)1.5, BitConverter.ToHalf(TypedCodec.Add(ElementType.Half, BitConverter.GetBytes((Half)1), 1, false, 0.5)));
+    }
+
+    [Fact]
+    public void Add_RefusesWhatDoesNotFit_NamingTheOffset()
+    {
+        byte[] b = new byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4), int.MaxValue);
+        MmapException e = Assert.Throws<MmapException>(() => TypedCodec.Add(ElementType.Int32, b, 2, false, 1, offset: 100));
+        Assert.Equal(ErrorIds.TypedValueInvalid, e.ErrorId);
+        Assert.Contains("offset 104", e.Message, StringComparison.Ordinal);
+        Assert.Contains("2147483648 does not fit Int32", e.Message, StringComparison.Ordinal);
+        Assert.Contains("whole number", Assert.Throws<MmapException>(() => TypedCodec.Add(ElementType.Int32, b, 2, false, 1.5)).Message, StringComparison.Ordinal);
+        Assert.Contains("too large for Single", Assert.Throws<MmapException>(() => TypedCodec.Add(ElementType.Single, BitConverter.GetBytes(float.MaxValue), 1, false, 1e38)).Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorIds.TypedValueInvalid, Assert.Throws<MmapException>(() => TypedCodec.Add(ElementType.Char, new byte[] { 65 }, 1, false, 1)).ErrorId);
+    }
+
     private static List<KeyValuePair<string, string>> Pairs(params (string Name, string Spec)[] pairs) =>
         pairs.Select(p => new KeyValuePair<string, string>(p.Name, p.Spec)).ToList();
 }

@@ -107,24 +107,14 @@ public sealed partial class WriteMappedBytesCommand
     private void Collect(MemoryMap map, long offset, PatchRequest request, string? refusal)
     {
         CheckFieldRange(map, offset);
-        int span = Span;
-        if (map.Access == MapAccess.ReadWrite && map.IsOpen)
-        {
-            // Holes that need more than the free space: the write's own error now, before the preview read allocates any.
-            map.CheckSpace(offset, CheckedLength(map, offset, span));
-        }
-
         byte[] old;
-        try
+        if (Add is not null)
         {
-            old = map.Read(offset, CheckedLength(map, offset, span));
+            request = AddRequest(map, offset, request, out old);
         }
-        catch (MmapException e) when (e.ErrorId == ErrorIds.MapStorageFull)
+        else
         {
-            // Reading a hole of a full tmpfs faults: this is a write, so say so (Reserve throws the write's error),
-            // or, if room has appeared since, read again with the holes reserved.
-            map.Reserve(offset, span);
-            old = map.Read(offset, CheckedLength(map, offset, span));
+            old = ReadOld(map, offset, Span);
         }
 
         string where = map.Kind == MapKind.Anonymous || request.Map is { Access: MapAccess.CopyOnWrite }
@@ -144,12 +134,34 @@ public sealed partial class WriteMappedBytesCommand
         string check = _expect is null ? string.Empty
             : old.AsSpan(0, _expect.Length).SequenceEqual(_expect) ? " (-Expect matches)"
             : $" (-Expect does NOT match: {Shown(_expect)} expected; nothing will be written)";
-        string action = TypedAction(old, check) ?? $"Write {_data.Length} bytes: {Shown(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {Shown(_data)}{check}" +
+        string action = TypedAction(old, check, request.Data) ?? $"Write {_data.Length} bytes: {Shown(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {Shown(_data)}{check}" +
             (refusal is null ? string.Empty : $" (would be refused, PatchLengthMismatch: {refusal} Give -AllowLengthChange to write it anyway.)") +
             (_backupPath is null ? string.Empty : $" (undo record: {_backupPath})");
         if (ShouldProcess(where, action) && refusal is null)
         {
             _requests.Add(request);
+        }
+    }
+
+    /// <summary>The bytes at <paramref name="offset"/> before the write, read for -WhatIf, -Expect and the undo record.</summary>
+    private static byte[] ReadOld(MemoryMap map, long offset, int span)
+    {
+        if (map.Access == MapAccess.ReadWrite && map.IsOpen)
+        {
+            // Holes that need more than the free space: the write's own error now, before the preview read allocates any.
+            map.CheckSpace(offset, CheckedLength(map, offset, span));
+        }
+
+        try
+        {
+            return map.Read(offset, CheckedLength(map, offset, span));
+        }
+        catch (MmapException e) when (e.ErrorId == ErrorIds.MapStorageFull)
+        {
+            // Reading a hole of a full tmpfs faults: this is a write, so say so (Reserve throws the write's error),
+            // or, if room has appeared since, read again with the holes reserved.
+            map.Reserve(offset, span);
+            return map.Read(offset, CheckedLength(map, offset, span));
         }
     }
 

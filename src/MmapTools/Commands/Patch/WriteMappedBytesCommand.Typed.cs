@@ -24,8 +24,22 @@ public sealed partial class WriteMappedBytesCommand
     [Parameter]
     public string? Field { get; set; }
 
+    /// <summary>
+    /// Add this number to each -As element in place, as numpy's <c>m += 1</c> (a negative number subtracts):
+    /// -Count elements at each offset, by default every whole element from the offset to the end. An integer
+    /// sum that does not fit the type is an error naming its offset, and then nothing is written.
+    /// </summary>
+    [Parameter]
+    public object? Add { get; set; }
+
+    /// <summary>With -Add: how many -As elements to add to at each offset (default: to the end of the map or file).</summary>
+    [Parameter]
+    public long Count { get; set; }
+
     private RecordLayout? _layout;
     private LayoutField? _field;
+
+    private long? CountOrNull => MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
 
     private bool AsGiven => MyInvocation.BoundParameters.ContainsKey(nameof(As));
 
@@ -42,6 +56,11 @@ public sealed partial class WriteMappedBytesCommand
             : Layout is not null && Field is null ? "-Layout writes one field: name it with -Field (e.g. -Field Version -Value 3)."
             : IsTypedWrite && (Hex is not null || String is not null) ? $"{(AsGiven ? "-As" : "-Layout")} converts -Value; it does not go with {(Hex is not null ? "-Hex" : "-String")}."
             : BigEndian && !IsTypedWrite ? "-BigEndian sets the byte order of -As or -Layout; bytes have none. Add -As <type> or -Layout."
+            : Add is not null && ParameterSetName == MatchSet ? "-Add changes the numbers at -Offset; matches from Find-MappedBytes are replaced with -Value."
+            : Add is not null && !AsGiven ? "-Add adds to numbers of one type: give it with -As (e.g. -As Int32 -Add 1)."
+            : Add is not null && (Expect is not null || ExpectString is not null) ? "-Add reads the values it changes and writes them only if they are still there; -Expect does not go with it."
+            : CountOrNull is not null && Add is null ? "-Count says how many elements -Add changes; -Value writes as many as it holds."
+            : CountOrNull is < 0 ? $"-Count {Count} is negative."
             : null;
         if (conflict is not null)
         {
@@ -99,12 +118,62 @@ public sealed partial class WriteMappedBytesCommand
         }
     }
 
+    /// <summary>
+    /// The request for -Add at <paramref name="offset"/> of <paramref name="map"/>: the elements read now, the
+    /// sums as the data, and the elements read as its -Expect, so a value changed by someone else before the
+    /// write is an ExpectMismatch and nothing is written (the sums are never computed from stale values).
+    /// </summary>
+    private PatchRequest AddRequest(MemoryMap map, long offset, PatchRequest request, out byte[] old)
+    {
+        int size = ElementTypes.SizeOf(As);
+        long count;
+        if (CountOrNull is long c)
+        {
+            count = c;
+        }
+        else
+        {
+            long rest = Math.Max(0, map.Length - offset);
+            if (rest % size != 0)
+            {
+                throw new MmapException(ErrorIds.TypedLengthMisaligned, MapErrorCategory.InvalidArgument,
+                    $"From offset {offset} to the end, {map.Describe()} holds {rest} bytes, which is not a whole number of {As} ({size} bytes each). Give -Count.", 0, map.Path) { Offset = offset, Length = rest };
+            }
+
+            count = rest / size;
+        }
+
+        if (count > Array.MaxLength / size)
+        {
+            throw new MmapException(ErrorIds.ReadTooLarge, MapErrorCategory.LimitsExceeded,
+                $"Cannot add to {count} {As} at once: an array holds at most {Array.MaxLength} bytes. Give -Count and add in parts.", 0, map.Path);
+        }
+
+        int length = (int)(count * size);
+        map.CheckRange("write", offset, length);
+        if (map.Access == MapAccess.ReadWrite && map.IsOpen)
+        {
+            map.CheckSpace(offset, length);
+        }
+
+        old = map.Read(offset, length);
+        byte[] sums = TypedCodec.Add(As, old, (int)count, BigEndian, TypedSupport.UnwrapValues(Add)!, map.Offset + offset);
+        return new PatchRequest { Map = request.Map, Path = request.Path, Offset = request.Offset, Data = sums, Expect = old };
+    }
+
     /// <summary>What -WhatIf and -Confirm show for a typed write: the old and new values, not only bytes.</summary>
-    private string? TypedAction(byte[] old, string check)
+    private string? TypedAction(byte[] old, string check, byte[]? data = null)
     {
         if (!IsTypedWrite)
         {
             return null;
+        }
+
+        if (Add is not null)
+        {
+            int count = old.Length / ElementTypes.SizeOf(As);
+            return $"Add {TypedCodec.FormatOne(TypedSupport.UnwrapValues(Add))} to {count} {As} value(s): {TypedCodec.Format(TypedCodec.Decode(As, old, count, BigEndian))} -> " +
+                $"{TypedCodec.Format(TypedCodec.Decode(As, data!, count, BigEndian))}{(_backupPath is null ? string.Empty : $" (undo record: {_backupPath})")}";
         }
 
         string backup = _backupPath is null ? string.Empty : $" (undo record: {_backupPath})";

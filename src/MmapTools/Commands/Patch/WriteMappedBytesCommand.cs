@@ -92,17 +92,17 @@ public sealed partial class WriteMappedBytesCommand : MapTargetCmdlet
     protected override void BeginProcessing()
     {
         BeginTyped();
-        int given = (Value is null ? 0 : 1) + (Hex is null ? 0 : 1) + (String is null ? 0 : 1);
+        int given = (Value is null ? 0 : 1) + (Hex is null ? 0 : 1) + (String is null ? 0 : 1) + (Add is null ? 0 : 1);
         if (given == 0)
         {
             ThrowTerminatingError(NewError(ErrorIds.WriteValueMissing, ErrorCategory.InvalidArgument,
-                "Nothing to write: give the bytes with -Value, -Hex or -String.", null));
+                "Nothing to write: give the bytes with -Value, -Hex or -String (or -As with -Add).", null));
         }
 
         if (given > 1)
         {
             ThrowTerminatingError(NewError(ErrorIds.WriteValueConflict, ErrorCategory.InvalidArgument,
-                "Give the bytes once: -Value, -Hex and -String cannot be combined.", null));
+                "Give the bytes once: -Value, -Hex, -String and -Add cannot be combined.", null));
         }
 
         if (Expect is not null && ExpectString is not null)
@@ -126,7 +126,7 @@ public sealed partial class WriteMappedBytesCommand : MapTargetCmdlet
 
         try
         {
-            _data = Value is not null ? ValueBytes(Value) : Hex is not null ? MmapTools.Hex.Parse(Hex) : TextEncoding.Resolve(Encoding).GetBytes(String!);
+            _data = Add is not null ? Array.Empty<byte>() : Value is not null ? ValueBytes(Value) : Hex is not null ? MmapTools.Hex.Parse(Hex) : TextEncoding.Resolve(Encoding).GetBytes(String!);
             _expect = Expect is not null ? (IsTypedWrite ? TypedExpect(Expect) : ToBytes(Expect))
                 : ExpectString is not null ? TextEncoding.Resolve(Encoding).GetBytes(ExpectString)
                 : null;
