@@ -16,7 +16,7 @@ param(
     # Synced writes wait for the disk (msync MS_SYNC); fewer of them.
     [int] $SyncCalls = 500,
     [int] $Rounds = 5,
-    [int] $Starts = 7,
+    [int] $Starts = 11,
     [string] $Scratch = [IO.Path]::GetTempPath(),
     # Per-call figures in wall time instead of this thread's CPU time.
     [switch] $WallClock
