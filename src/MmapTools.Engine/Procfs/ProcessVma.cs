@@ -176,4 +176,7 @@ public class ProcessVma
 /// </summary>
 public sealed class DetailedProcessVma : ProcessVma
 {
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{base.ToString()} (Rss {Units.FormatBytes(Rss ?? 0)}, Pss {Units.FormatBytes(Pss ?? 0)}, Swap {Units.FormatBytes(Swap ?? 0)})";
 }

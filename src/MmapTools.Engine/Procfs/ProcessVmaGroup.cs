@@ -76,11 +76,13 @@ public class ProcessVmaGroup
 
     /// <summary>"1234 /usr/lib/libc.so.6: 5 VMAs, 2 MiB" (with Rss when detailed).</summary>
     public override string ToString() =>
-        $"{ProcessId} {Path ?? "[" + Kind + "]"}: {Count} VMA{(Count == 1 ? string.Empty : "s")}, {Units.FormatBytes((long)Math.Min(Size, long.MaxValue))}" +
-        (Rss is { } rss ? $", Rss {Units.FormatBytes(rss)}" : string.Empty);
+        $"{ProcessId} {Path ?? "[" + Kind + "]"}: {Count} VMA{(Count == 1 ? string.Empty : "s")}, {Units.FormatBytes((long)Math.Min(Size, long.MaxValue))}";
 }
 
 /// <summary>A group of VMAs read from smaps (Get-ProcessVma -Detailed -GroupBy Path): the sums of the memory figures are set.</summary>
 public sealed class DetailedProcessVmaGroup : ProcessVmaGroup
 {
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{base.ToString()}, Rss {Units.FormatBytes(Rss ?? 0)}, Pss {Units.FormatBytes(Pss ?? 0)}, Swap {Units.FormatBytes(Swap ?? 0)}";
 }

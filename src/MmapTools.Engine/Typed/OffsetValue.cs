@@ -4,7 +4,8 @@ namespace MmapTools;
 
 /// <summary>
 /// One result of Read-MappedBytes with many offsets: the bytes read at one offset, tagged with that offset, and
-/// with -As the element type they are read as. Results come in the order of the offsets given.
+/// with -As the element type they are read as. Results come in the order of the offsets given. PowerShell adds
+/// <c>Value</c>, the bytes or with -As the typed array (a CodeProperty: MmapTools.Types.ps1xml, TypeMembers).
 /// </summary>
 public sealed class OffsetValue
 {
@@ -22,9 +23,6 @@ public sealed class OffsetValue
 
     /// <summary>The file read (or the map's description for anonymous memory).</summary>
     public string? Source { get; init; }
-
-    /// <summary>The values: the bytes, or with -As the typed array (Int32[], Double[], ...), decoded when asked for.</summary>
-    public Array Value => Decode();
 
     /// <summary>The values as text for tables: hex for bytes, else '1, 2, 3'.</summary>
     public string Text => Type is null ? Hex.Format(Bytes) : TypedCodec.Format(Decode(), 16);
