@@ -324,6 +324,35 @@ Describe 'Many offsets through one gathered read' {
         ConvertTo-TestHex (Read-MappedBytes -Path $file -Offset 5 -Count 3 -Raw) | Should -Be ([Convert]::ToHexString($pattern, 5, 3))
     }
 
+    It 'Write-MappedBytes -Raw writes part i of -Value at offset i: what Read-MappedBytes -Raw returned, changed, goes back' {
+        $copy = New-TestFile 'raw-write.bin' $pattern
+        $at = [long[]] @(100, 8, 60000)
+        $v = Read-MappedBytes -Path $copy -Offset $at -As UInt16 -Count 3 -Raw -BigEndian
+        for ($i = 0; $i -lt $v.Length; $i++) { $v[$i] = 1000 + $i }
+        Write-MappedBytes -Path $copy -Offset $at -As UInt16 -Value $v -Raw -BigEndian -Confirm:$false
+        Invoke-Python "import struct; d = open('$copy', 'rb').read(); print([struct.unpack_from('>3H', d, o) for o in (100, 8, 60000)])" |
+            Should -Be '[(1000, 1001, 1002), (1003, 1004, 1005), (1006, 1007, 1008)]'
+        # Bytes too, through an open map: everything else is as it was.
+        $map = New-MemoryMap -Path $copy -Access ReadWrite
+        Write-MappedBytes -Map $map -Offset 0, 2 -Hex 'AA BB CC DD' -Raw -Confirm:$false
+        $map | Remove-MemoryMap
+        $b = [IO.File]::ReadAllBytes($copy)
+        [Convert]::ToHexString($b, 0, 4) | Should -Be 'AABBCCDD'
+        [Convert]::ToHexString($b, 4, 4) | Should -Be ([Convert]::ToHexString($pattern, 4, 4))
+    }
+
+    It 'Write-MappedBytes -Raw refuses data that does not split evenly, and -Expect, writing nothing' {
+        $copy = New-TestFile 'raw-bad.bin' $pattern
+        $before = Get-Sha256 $copy
+        { Write-MappedBytes -Path $copy -Offset 0, 8, 16 -As Int32 -Value 1, 2, 3, 4 -Raw -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor RawLengthMismatch Write-MappedBytes) -ExpectedMessage '*16 bytes (4 Int32) do not make 3 equal parts*'
+        { Write-MappedBytes -Path $copy -Offset 0, 8 -Value 1, 2, 3 -Raw -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor RawLengthMismatch Write-MappedBytes)
+        { Write-MappedBytes -Path $copy -Offset 0, 8 -Value 1, 2 -Raw -Expect 0 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-ErrorIdFor TypedOptionConflict Write-MappedBytes) -ExpectedMessage '*-Expect*'
+        Get-Sha256 $copy | Should -Be $before
+    }
+
     It 'refuses many offsets without -Count' {
         { Read-MappedBytes -Path $file -Offset 0, 1 -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor CountRequired Read-MappedBytes)
     }

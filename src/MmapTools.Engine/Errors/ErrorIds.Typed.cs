@@ -15,6 +15,9 @@ public static partial class ErrorIds
     public const string TypedValueInvalid = "TypedValueInvalid";
     /// <summary>The bytes to the end of the map are not a whole number of elements of the -As type.</summary>
     public const string TypedLengthMisaligned = "TypedLengthMisaligned";
+
+    /// <summary>Write-MappedBytes -Raw: the data does not split into one equal part per offset.</summary>
+    public const string RawLengthMismatch = "RawLengthMismatch";
     /// <summary>Typed options that do not go together (-As with -Layout, -AsHex or -AsString; -Field without -Layout, ...).</summary>
     public const string TypedOptionConflict = "TypedOptionConflict";
     /// <summary>Many offsets were given without -Count (or -As/-Layout), so the size of each read is unknown.</summary>

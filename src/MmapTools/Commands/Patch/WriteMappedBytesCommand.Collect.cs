@@ -64,10 +64,10 @@ public sealed partial class WriteMappedBytesCommand
             bool whole = IsTypedWrite || offsets.Count != 1;
             using MemoryMap transient = whole ? MemoryMap.OpenFile(file, MapAccess.ReadWrite)
                 : MemoryMap.OpenFile(file, MapAccess.ReadWrite, offsets[0], Math.Max(1, span));
-            foreach (long offset in offsets)
+            for (int i = 0; i < offsets.Count; i++)
             {
-                long at = offset + FieldShift;
-                Collect(transient, whole ? at : 0, new PatchRequest { Path = file, Offset = at, Data = _data, Expect = _expect }, refusal);
+                long at = offsets[i] + FieldShift;
+                Collect(transient, whole ? at : 0, new PatchRequest { Path = file, Offset = at, Data = DataFor(i, offsets.Count), Expect = _expect }, refusal);
             }
         }
         catch (MmapException e)
@@ -81,10 +81,10 @@ public sealed partial class WriteMappedBytesCommand
     {
         try
         {
-            foreach (long offset in offsets)
+            for (int i = 0; i < offsets.Count; i++)
             {
-                long at = offset + FieldShift;
-                Collect(map, at, new PatchRequest { Map = map, Offset = at, Data = _data, Expect = _expect }, refusal);
+                long at = offsets[i] + FieldShift;
+                Collect(map, at, new PatchRequest { Map = map, Offset = at, Data = DataFor(i, offsets.Count), Expect = _expect }, refusal);
             }
         }
         catch (MmapException e)
@@ -114,7 +114,7 @@ public sealed partial class WriteMappedBytesCommand
         }
         else
         {
-            old = ReadOld(map, offset, Span);
+            old = ReadOld(map, offset, Math.Max(request.Data.Length, _expect?.Length ?? 0));
         }
 
         string where = map.Kind == MapKind.Anonymous || request.Map is { Access: MapAccess.CopyOnWrite }
@@ -134,13 +134,36 @@ public sealed partial class WriteMappedBytesCommand
         string check = _expect is null ? string.Empty
             : old.AsSpan(0, _expect.Length).SequenceEqual(_expect) ? " (-Expect matches)"
             : $" (-Expect does NOT match: {Shown(_expect)} expected; nothing will be written)";
-        string action = TypedAction(old, check, request.Data) ?? $"Write {_data.Length} bytes: {Shown(old.AsSpan(0, Math.Min(old.Length, _data.Length)))} -> {Shown(_data)}{check}" +
+        byte[] data = request.Data;
+        string action = TypedAction(old, check, data) ?? $"Write {data.Length} bytes: {Shown(old.AsSpan(0, Math.Min(old.Length, data.Length)))} -> {Shown(data)}{check}" +
             (refusal is null ? string.Empty : $" (would be refused, PatchLengthMismatch: {refusal} Give -AllowLengthChange to write it anyway.)") +
             (_backupPath is null ? string.Empty : $" (undo record: {_backupPath})");
         if (ShouldProcess(where, action) && refusal is null)
         {
             _requests.Add(request);
         }
+    }
+
+    /// <summary>
+    /// The data for offset <paramref name="index"/> of <paramref name="count"/>: all of it, or with -Raw its part
+    /// (RawLengthMismatch when it does not split into equal parts, each whole elements with -As).
+    /// </summary>
+    private byte[] DataFor(int index, int count)
+    {
+        if (!Raw)
+        {
+            return _data;
+        }
+
+        int unit = AsGiven ? ElementTypes.SizeOf(As) : 1;
+        if (_data.Length % count != 0 || (_data.Length / count) % unit != 0)
+        {
+            throw new MmapException(ErrorIds.RawLengthMismatch, MapErrorCategory.InvalidArgument,
+                $"-Raw splits the data into one part per offset, but {_data.Length} bytes{(AsGiven ? $" ({_data.Length / unit} {As})" : string.Empty)} do not make {count} equal parts{(AsGiven ? $" of whole {As}" : string.Empty)}. Nothing was written.", 0, null);
+        }
+
+        int part = _data.Length / count;
+        return count == 1 ? _data : _data.AsSpan(index * part, part).ToArray();
     }
 
     /// <summary>The bytes at <paramref name="offset"/> before the write, read for -WhatIf, -Expect and the undo record.</summary>

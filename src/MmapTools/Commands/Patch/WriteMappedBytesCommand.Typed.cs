@@ -36,6 +36,13 @@ public sealed partial class WriteMappedBytesCommand
     [Parameter]
     public long Count { get; set; }
 
+    /// <summary>
+    /// With many offsets: -Value (or -Hex) holds the data of every offset back to back, as Read-MappedBytes -Raw
+    /// returns it; offset i gets the i-th of equal parts, instead of the same data at each.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Raw { get; set; }
+
     private RecordLayout? _layout;
     private LayoutField? _field;
 
@@ -59,6 +66,9 @@ public sealed partial class WriteMappedBytesCommand
             : Add is not null && ParameterSetName == MatchSet ? "-Add changes the numbers at -Offset; matches from Find-MappedBytes are replaced with -Value."
             : Add is not null && !AsGiven ? "-Add adds to numbers of one type: give it with -As (e.g. -As Int32 -Add 1)."
             : Add is not null && (Expect is not null || ExpectString is not null) ? "-Add reads the values it changes and writes them only if they are still there; -Expect does not go with it."
+            : Raw && (Add is not null || Layout is not null || String is not null) ? $"-Raw splits -Value (or -Hex) into one part per offset; it does not go with {(Add is not null ? "-Add" : Layout is not null ? "-Layout" : "-String")}."
+            : Raw && (Expect is not null || ExpectString is not null) ? "-Raw writes a different part at each offset; one -Expect cannot check them all. Leave -Expect out, or write each offset in a call of its own."
+            : Raw && ParameterSetName == MatchSet ? "-Raw writes at -Offset; matches from Find-MappedBytes each take the whole -Value."
             : CountOrNull is not null && Add is null ? "-Count says how many elements -Add changes; -Value writes as many as it holds."
             : CountOrNull is < 0 ? $"-Count {Count} is negative."
             : null;
@@ -177,17 +187,18 @@ public sealed partial class WriteMappedBytesCommand
         }
 
         string backup = _backupPath is null ? string.Empty : $" (undo record: {_backupPath})";
+        byte[] now = data ?? _data;
         if (_field is not null)
         {
             object before = RecordLayout.DecodeValue(_field, old.AsSpan(0, _field.Size));
-            object after = RecordLayout.DecodeValue(_field, _data);
+            object after = RecordLayout.DecodeValue(_field, now);
             return $"{_field.Name}: {TypedCodec.FormatOne(before)} -> {TypedCodec.FormatOne(after)}{check}{backup}";
         }
 
         int size = ElementTypes.SizeOf(As);
-        int n = _data.Length / size;
+        int n = now.Length / size;
         Array was = TypedCodec.Decode(As, old, n, BigEndian);
-        Array now = TypedCodec.Decode(As, _data, n, BigEndian);
-        return $"Write {n} {As} value(s): {TypedCodec.Format(was)} -> {TypedCodec.Format(now)}{check}{backup}";
+        Array will = TypedCodec.Decode(As, now, n, BigEndian);
+        return $"Write {n} {As} value(s): {TypedCodec.Format(was)} -> {TypedCodec.Format(will)}{check}{backup}";
     }
 }
