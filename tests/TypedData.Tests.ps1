@@ -213,6 +213,7 @@ Describe 'Write-MappedBytes -Add: numbers changed in place' {
         { Write-MappedBytes -Path $addFile -Offset 0 -As Int32 -Add 1 -Expect 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedOptionConflict Write-MappedBytes) -ExpectedMessage '*-Expect*'
         { Write-MappedBytes -Path $addFile -Offset 0 -As Int32 -Value 1 -Count 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedOptionConflict Write-MappedBytes) -ExpectedMessage '*-Count*'
         { Write-MappedBytes -Path $addFile -Offset 0 -As Char -Count 1 -Add 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor TypedValueInvalid Write-MappedBytes) -ExpectedMessage '*characters*'
+        { Write-MappedBytes -Path $addFile -Offset 0 -As Int32 -Count -1 -Add 1 -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId (Get-ErrorIdFor CountInvalid Write-MappedBytes)
     }
 }
 

@@ -70,11 +70,15 @@ public sealed partial class WriteMappedBytesCommand
             : Raw && (Expect is not null || ExpectString is not null) ? "-Raw writes a different part at each offset; one -Expect cannot check them all. Leave -Expect out, or write each offset in a call of its own."
             : Raw && ParameterSetName == MatchSet ? "-Raw writes at -Offset; matches from Find-MappedBytes each take the whole -Value."
             : CountOrNull is not null && Add is null ? "-Count says how many elements -Add changes; -Value writes as many as it holds."
-            : CountOrNull is < 0 ? $"-Count {Count} is negative."
             : null;
         if (conflict is not null)
         {
             ThrowTerminatingError(NewError(ErrorIds.TypedOptionConflict, ErrorCategory.InvalidArgument, conflict, null));
+        }
+
+        if (CountOrNull is < 0)
+        {
+            ThrowTerminatingError(NewError(ErrorIds.CountInvalid, ErrorCategory.InvalidArgument, $"Count {Count} is negative.", Count));
         }
 
         if (Layout is not null)
