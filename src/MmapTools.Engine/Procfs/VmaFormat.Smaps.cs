@@ -51,6 +51,61 @@ public static partial class VmaFormat
         return rest.TrimEnd((byte)' ').IsEmpty;
     }
 
+    /// <summary>
+    /// The value of an smaps line as the kernel prints it, read from the end: spaces from <paramref name="from"/>,
+    /// then 1 to 18 digits, then " kB" when <paramref name="kb"/> (nothing after the digits otherwise). A strict
+    /// subset of what <see cref="TryParseValue"/> accepts, with the same value; anything else returns false and
+    /// the caller asks TryParseValue.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryParseColumn(ReadOnlySpan<byte> line, int from, bool kb, out long value)
+    {
+        value = 0;
+        int end = line.Length;
+        if (kb)
+        {
+            if (end - from < 4 || line[end - 1] != (byte)'B' || line[end - 2] != (byte)'k' || line[end - 3] != (byte)' ')
+            {
+                return false;
+            }
+
+            end -= 3;
+        }
+
+        int d = end;
+        while (d > from && unchecked((uint)(line[d - 1] - '0')) <= 9)
+        {
+            d--;
+        }
+
+        if (d == end || end - d > 18)
+        {
+            return false;
+        }
+
+        for (int i = from; i < d; i++)
+        {
+            if (line[i] != (byte)' ')
+            {
+                return false;
+            }
+        }
+
+        long v = 0;
+        for (int i = d; i < end; i++)
+        {
+            v = (v * 10) + (line[i] - '0');
+        }
+
+        if (v > long.MaxValue / 1024)
+        {
+            return false;
+        }
+
+        value = kb ? v * 1024 : v;
+        return true;
+    }
+
     private static readonly (string Mnemonic, VmFlags Flag)[] FlagTable =
     {
         ("rd", VmFlags.Readable), ("wr", VmFlags.Writeable), ("ex", VmFlags.Executable), ("sh", VmFlags.Shared),

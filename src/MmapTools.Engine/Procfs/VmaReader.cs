@@ -52,6 +52,10 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     private long[] _tmpValues = new long[40];
     private bool[] _tmpIsKb = new bool[40];
     private int _keyCount;
+
+    // True once _tmpKeys/_tmpIsKb hold this block's keys so far: the fast path of AddKey leaves them to the schema
+    // (a reference store per line, with its GC write barrier) until a block departs from it.
+    private bool _keysStored;
     private bool _schemaMismatch;
     private VmFlags? _flags;
     private string? _flagsText;
@@ -172,6 +176,7 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
                     _pendingName = NameOf(in h, line);
                     _hasPending = true;
                     _keyCount = 0;
+                    _keysStored = false;
                     _schemaMismatch = false;
                     _flags = null;
                     _flagsText = null;
@@ -300,12 +305,18 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length)
         {
             byte[] expected = _schema.Bytes[_keyCount];
+            bool expectKb = _schema.IsKb[_keyCount];
             if (line.Length > expected.Length && line[expected.Length] == (byte)':' && line.StartsWith(expected) &&
-                VmaFormat.TryParseValue(line, expected.Length + 1, out long known, out bool kb) && kb == _schema.IsKb[_keyCount])
+                (VmaFormat.TryParseColumn(line, expected.Length + 1, expectKb, out long known) ||
+                 (VmaFormat.TryParseValue(line, expected.Length + 1, out known, out bool kb) && kb == expectKb)))
             {
-                _tmpKeys[_keyCount] = _schema.Keys[_keyCount];
+                if (_keysStored)
+                {
+                    _tmpKeys[_keyCount] = _schema.Keys[_keyCount];
+                    _tmpIsKb[_keyCount] = expectKb;
+                }
+
                 _tmpValues[_keyCount] = known;
-                _tmpIsKb[_keyCount] = kb;
                 _keyCount++;
                 return;
             }
@@ -344,6 +355,8 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
             throw Invalid(line);
         }
 
+        StoreKeys();
+
         string name;
         if (!_schemaMismatch && _schema is not null && _keyCount < _schema.Keys.Length && key.SequenceEqual(_schema.Bytes[_keyCount]) && isKb == _schema.IsKb[_keyCount])
         {
@@ -375,12 +388,31 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     private int _flagsCount;
     private int _flagsNext;
 
+    /// <summary>Fills _tmpKeys/_tmpIsKb with the keys the fast path took from the schema, once per block.</summary>
+    private void StoreKeys()
+    {
+        if (_keysStored)
+        {
+            return;
+        }
+
+        if (_schema is not null)
+        {
+            int n = Math.Min(_keyCount, _schema.Keys.Length);
+            Array.Copy(_schema.Keys, _tmpKeys, n);
+            Array.Copy(_schema.IsKb, _tmpIsKb, n);
+        }
+
+        _keysStored = true;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ProcessVma FinishPending()
     {
         ProcessVma vma = Build(in _pending, _pendingName!);
         if (_schema is null || _schemaMismatch || _keyCount != _schema.Keys.Length)
         {
+            StoreKeys();
             _schema = new SmapsSchema(_tmpKeys.AsSpan(0, _keyCount).ToArray(), _tmpIsKb.AsSpan(0, _keyCount).ToArray());
         }
 

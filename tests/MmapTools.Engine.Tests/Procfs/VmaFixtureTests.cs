@@ -284,6 +284,39 @@ public sealed class VmaFixtureTests
     }
 
     [Fact]
+    public void Smaps_KeysThatChangeFromBlockToBlock_KeepTheirNamesAndValues()
+    {
+        // Block 1 sets the layout; block 2 matches it for two keys, then differs (a new key, then a known key out of
+        // place); block 3 stops early; block 4 pads differently and adds spaces after a plain number; block 5 has a
+        // value too wide for the kernel's column. Each block's keys must come out with their own values.
+        using var dir = new TempDir();
+        string path = dir.File("smaps-shifting.txt", Encoding.ASCII.GetBytes(
+            "00400000-00401000 r-xp 00000000 fe:00 5 /bin/x\n" +
+            "Size:                  4 kB\nRss:                   4 kB\nPss:                   2 kB\nProtectionKey:         3\nVmFlags: rd ex \n" +
+            "00401000-00402000 rw-p 00000000 00:00 0 \n" +
+            "Size:                  8 kB\nRss:                   8 kB\nNewKey:                5 kB\nPss:                   6 kB\nProtectionKey:         1\nVmFlags: rd wr \n" +
+            "00402000-00403000 rw-p 00000000 00:00 0 \n" +
+            "Size:                 12 kB\nRss:                  12 kB\nVmFlags: rd wr \n" +
+            "00403000-00404000 rw-p 00000000 00:00 0 \n" +
+            "Size: 16 kB\nRss:   16 kB\nPss:16 kB\nProtectionKey:         7   \nVmFlags: rd wr \n" +
+            "00404000-00405000 rw-p 00000000 00:00 0 \n" +
+            "Size:            1234567890123 kB\nRss:                   0 kB\nPss:                   0 kB\nProtectionKey:         0\nVmFlags: rd \n"));
+        using VmaReader r = ProcessMemory.ReadFile(path, true);
+        List<ProcessVma> v = r.ToList();
+        Assert.Equal(5, v.Count);
+        Assert.Equal(new[] { "Size", "Rss", "Pss", "ProtectionKey" }, v[0].Smaps.Keys.ToArray());
+        Assert.Equal((2048L, 3L), (v[0].Pss!.Value, v[0].Smaps["ProtectionKey"]));
+        Assert.Equal(new[] { "Size", "Rss", "NewKey", "Pss", "ProtectionKey" }, v[1].Smaps.Keys.ToArray());
+        Assert.Equal((8192L, 8192L, 5120L, 6144L, 1L), (v[1].Smaps["Size"], v[1].Rss!.Value, v[1].Smaps["NewKey"], v[1].Pss!.Value, v[1].Smaps["ProtectionKey"]));
+        Assert.Equal(new[] { "Size", "Rss" }, v[2].Smaps.Keys.ToArray());
+        Assert.Equal((12288L, 12288L), (v[2].Smaps["Size"], v[2].Rss!.Value));
+        Assert.Null(v[2].Pss);
+        Assert.Equal((16384L, 16384L, 16384L, 7L), (v[3].Smaps["Size"], v[3].Rss!.Value, v[3].Pss!.Value, v[3].Smaps["ProtectionKey"]));
+        Assert.Equal(1234567890123L * 1024, v[4].Smaps["Size"]);
+        Assert.Equal(0L, v[4].Rss);
+    }
+
+    [Fact]
     public void RealRollup_Parses()
     {
         byte[] content = File.ReadAllBytes(Fixture("smaps_rollup-cat.txt"));
