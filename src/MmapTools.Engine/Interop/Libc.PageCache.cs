@@ -41,6 +41,16 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]
     internal static unsafe partial long SysCacheStat(long number, SafeFileHandle fd, CacheStatRange* range, CacheStat* stat, long flags);
 
+    /// <summary>cachestat over bytes [offset, offset+length) of <paramref name="fd"/>: 0 and the counts, or errno.</summary>
+    internal static unsafe int CacheStatOf(SafeFileHandle fd, long offset, long length, out CacheStat stat)
+    {
+        CacheStatRange range = new() { Offset = (ulong)offset, Length = (ulong)length };
+        CacheStat result = default;
+        long rc = SysCacheStat(SYS_cachestat, fd, &range, &result, 0);
+        stat = result;
+        return rc == 0 ? 0 : LastErrno;
+    }
+
     [LibraryImport(Name, EntryPoint = "fdatasync", SetLastError = true)]
     internal static partial int FDataSync(SafeFileHandle fd);
 

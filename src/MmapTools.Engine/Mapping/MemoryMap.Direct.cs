@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using MmapTools.Caching;
 using MmapTools.Interop;
 
 namespace MmapTools;
@@ -151,31 +152,18 @@ public sealed partial class MemoryMap
         return true;
     }
 
-    private static int s_noCacheStat;
-
     /// <summary>True when cachestat(2) counts every page of map bytes [offset, offset+count) in the page cache.</summary>
-    private unsafe bool AllCached(long offset, long count)
+    private bool AllCached(long offset, long count)
     {
-        if (Volatile.Read(ref s_noCacheStat) != 0)
+        if (!PageCache.HasCacheStat)
         {
             return false;
         }
 
         long first = (Offset + offset) / PageSize * PageSize;
         long end = Offset + offset + count;
-        var range = new Libc.CacheStatRange { Offset = (ulong)first, Length = (ulong)(end - first) };
-        Libc.CacheStat stat;
-        if (Libc.SysCacheStat(Libc.SYS_cachestat, File!, &range, &stat, 0) != 0)
-        {
-            if (Libc.LastErrno == Errno.ENOSYS)
-            {
-                Volatile.Write(ref s_noCacheStat, 1);
-            }
-
-            return false;
-        }
-
-        return (long)stat.Cache >= (end - first + PageSize - 1) / PageSize;
+        return Libc.CacheStatOf(File!, first, end - first, out Libc.CacheStat stat) == 0 &&
+            (long)stat.Cache >= (end - first + PageSize - 1) / PageSize;
     }
 
     /// <summary>The address of map byte <paramref name="offset"/>: touch it only after <see cref="DirectReady"/>.</summary>

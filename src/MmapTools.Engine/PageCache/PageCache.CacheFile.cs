@@ -271,14 +271,8 @@ public static partial class PageCache
             return (long)stat.Cache;
         }
 
-        private unsafe int CacheStat(long first, long pages, out Libc.CacheStat stat)
-        {
-            Libc.CacheStatRange range = new() { Offset = (ulong)(first * PageSize), Length = (ulong)(pages * PageSize) };
-            Libc.CacheStat result = default;
-            long rc = Libc.SysCacheStat(Libc.SYS_cachestat, Handle, &range, &result, 0);
-            stat = result;
-            return rc == 0 ? 0 : Libc.LastErrno;
-        }
+        private int CacheStat(long first, long pages, out Libc.CacheStat stat) =>
+            Libc.CacheStatOf(Handle, first * PageSize, pages * PageSize, out stat);
 
         /// <summary>The kernel's can_do_mincore for files: the caller owns the file, has CAP_FOWNER, or may write it.</summary>
         private bool CanTrustMinCore() =>
