@@ -15,7 +15,7 @@ internal static class ShouldProcessText
     internal static bool IsSilent(PSCmdlet cmdlet, ConfirmImpact impact)
     {
         var bound = cmdlet.MyInvocation.BoundParameters;
-        if (bound.TryGetValue("WhatIf", out object? whatIf) ? LanguagePrimitives.IsTrue(whatIf) : LanguagePrimitives.IsTrue(cmdlet.GetVariableValue("WhatIfPreference")))
+        if (IsWhatIf(cmdlet))
         {
             return false;
         }
@@ -40,6 +40,12 @@ internal static class ShouldProcessText
         return LanguagePrimitives.TryConvertTo(cmdlet.GetVariableValue("ConfirmPreference"), out ConfirmImpact threshold) &&
             (threshold == ConfirmImpact.None || threshold > impact);
     }
+
+    /// <summary>True under -WhatIf, or $WhatIfPreference when -WhatIf is not given.</summary>
+    internal static bool IsWhatIf(PSCmdlet cmdlet) =>
+        cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
+            ? LanguagePrimitives.IsTrue(whatIf)
+            : LanguagePrimitives.IsTrue(cmdlet.GetVariableValue("WhatIfPreference"));
 
     private static bool IsQuiet(object? preference) =>
         LanguagePrimitives.TryConvertTo(preference, out ActionPreference p) && p is ActionPreference.SilentlyContinue or ActionPreference.Ignore;

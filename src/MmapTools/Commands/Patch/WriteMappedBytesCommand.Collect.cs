@@ -100,9 +100,7 @@ public sealed partial class WriteMappedBytesCommand
     private bool SilentShouldProcess => _silentShouldProcess ??= ShouldProcessText.IsSilent(this, ConfirmImpact.Medium);
 
     /// <summary>True under -WhatIf (or $WhatIfPreference).</summary>
-    private bool WhatIfActive =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) ? w is SwitchParameter { IsPresent: true } or true
-        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+    private bool WhatIfActive => ShouldProcessText.IsWhatIf(this);
 
     private void Collect(MemoryMap map, long offset, PatchRequest request, string? refusal)
     {
