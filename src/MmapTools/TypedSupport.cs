@@ -13,6 +13,23 @@ internal static class TypedSupport
     /// A layout from an ordered hashtable of name = type. Each type is a string ('UInt32', 'Char[16]', '>Int16'),
     /// an ElementType or a .NET type ([uint32]). A plain hashtable of more than one field has no order: refused.
     /// </summary>
+    /// <summary>
+    /// How many <paramref name="type"/> elements lie from <paramref name="offset"/> to the end of <paramref name="map"/>
+    /// (numpy.memmap's shape without one): TypedLengthMisaligned when the bytes there are not whole elements.
+    /// </summary>
+    internal static long ElementsToEnd(MemoryMap map, long offset, ElementType type)
+    {
+        int size = ElementTypes.SizeOf(type);
+        long rest = Math.Max(0, map.Length - offset);
+        if (rest % size != 0)
+        {
+            throw new MmapException(ErrorIds.TypedLengthMisaligned, MapErrorCategory.InvalidArgument,
+                $"From offset {offset} to the end, {map.Describe()} holds {rest} bytes, which is not a whole number of {type} ({size} bytes each). Give -Count.", 0, map.Path) { Offset = offset, Length = rest };
+        }
+
+        return rest / size;
+    }
+
     internal static RecordLayout ParseLayout(IDictionary layout, bool bigEndian)
     {
         if (layout.Count > 1 && layout is not IOrderedDictionary)

@@ -117,14 +117,7 @@ public sealed partial class ReadMappedBytesCommand
         else
         {
             // -As with one offset and no -Count: the rest of the map, which must be whole elements (as numpy.memmap).
-            long rest = Math.Max(0, map.Length - offsets[0]);
-            if (rest % unit != 0)
-            {
-                throw new MmapException(ErrorIds.TypedLengthMisaligned, MapErrorCategory.InvalidArgument,
-                    $"From offset {offsets[0]} to the end, {map.Describe()} holds {rest} bytes, which is not a whole number of {As} ({unit} bytes each). Give -Count.", 0, map.Path) { Offset = offsets[0], Length = rest };
-            }
-
-            count = rest / unit;
+            count = TypedSupport.ElementsToEnd(map, offsets[0], As);
         }
 
         long each = count * unit;

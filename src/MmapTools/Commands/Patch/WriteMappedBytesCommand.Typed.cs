@@ -140,22 +140,7 @@ public sealed partial class WriteMappedBytesCommand
     private PatchRequest AddRequest(MemoryMap map, long offset, PatchRequest request, out byte[] old)
     {
         int size = ElementTypes.SizeOf(As);
-        long count;
-        if (CountOrNull is long c)
-        {
-            count = c;
-        }
-        else
-        {
-            long rest = Math.Max(0, map.Length - offset);
-            if (rest % size != 0)
-            {
-                throw new MmapException(ErrorIds.TypedLengthMisaligned, MapErrorCategory.InvalidArgument,
-                    $"From offset {offset} to the end, {map.Describe()} holds {rest} bytes, which is not a whole number of {As} ({size} bytes each). Give -Count.", 0, map.Path) { Offset = offset, Length = rest };
-            }
-
-            count = rest / size;
-        }
+        long count = CountOrNull ?? TypedSupport.ElementsToEnd(map, offset, As);
 
         if (count > Array.MaxLength / size)
         {
