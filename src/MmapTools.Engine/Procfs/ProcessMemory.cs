@@ -126,6 +126,6 @@ public static partial class ProcessMemory
         where T : ProcessVmaGroup, new() => new()
     {
         ProcessId = v.ProcessId, ProcessName = v.ProcessName, User = v.User, Uid = v.Uid, Path = v.Path, Kind = v.Kind, Name = v.Name,
-        IsDeleted = v.IsDeleted, IsDetailed = v.IsDetailed, Start = v.Start,
+        IsDeleted = v.IsDeleted, Start = v.Start,
     };
 }

@@ -85,7 +85,7 @@ public class ProcessVma
     public bool IsDeleted { get; init; }
 
     /// <summary>True when the object came from smaps (-Detailed): the memory figures below are set.</summary>
-    public bool IsDetailed { get; init; }
+    public bool IsDetailed => this is DetailedProcessVma;
 
     /// <summary>Resident set (smaps Rss), bytes; null unless detailed.</summary>
     public long? Rss => _detail?.Get(1);

@@ -42,7 +42,7 @@ public class ProcessVmaGroup
     public VmaPermission Permission { get; set; }
 
     /// <summary>True when built from smaps: the sums below are set.</summary>
-    public bool IsDetailed { get; init; }
+    public bool IsDetailed => this is DetailedProcessVmaGroup;
 
     /// <summary>Summed Rss.</summary>
     public long? Rss { get; set; }

@@ -294,7 +294,6 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         Kind = n.Kind,
         Name = n.Name,
         IsDeleted = n.IsDeleted,
-        IsDetailed = _detailed,
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
