@@ -186,7 +186,7 @@ public static class TypedCodec
             values[i] = T.CreateTruncating(sum);
         }
 
-        return ToBytes(values, bigEndian);
+        return Encode(type, values, bigEndian, "-Add");
     }
 
     private static byte[] AddFloating<T>(ElementType type, ReadOnlySpan<byte> source, int count, bool bigEndian, object delta, long offset)
@@ -206,19 +206,7 @@ public static class TypedCodec
             values[i] = rounded;
         }
 
-        return ToBytes(values, bigEndian);
-    }
-
-    private static byte[] ToBytes<T>(T[] values, bool bigEndian)
-        where T : unmanaged
-    {
-        byte[] result = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
-        if (NeedsSwap(bigEndian))
-        {
-            Swap(result, Unsafe.SizeOf<T>());
-        }
-
-        return result;
+        return Encode(type, values, bigEndian, "-Add");
     }
 
     /// <summary>Text as exactly <paramref name="length"/> bytes of ISO-8859-1, padded with NUL (struct '16s').</summary>
