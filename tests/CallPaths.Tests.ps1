@@ -163,3 +163,97 @@ Describe 'Write-MappedBytes: the -WhatIf/-Confirm/-Verbose text when it is shown
         ConvertTo-TestHex (Read-MappedBytes -Map $map -Offset 4 -Count 2) | Should -Be '0000'
     }
 }
+
+Describe '-Path with a wildcard in the last part: expanded here, exactly as the provider expands it' {
+    BeforeAll {
+        $script:gdir = Join-Path $TestDrive 'glob'
+        $null = New-Item -ItemType Directory -Path $gdir
+        foreach ($name in 'a.bin', 'A.bin', 'B.bin', 'b-1.bin', 'b_1.bin', 'b1.bin', 'Ä.bin', 'é.log', 'x.1.y.2', 'x.y',
+                          '.hidden', '.hid.bin', 'noext', 'sp ace.bin', '10.bin', '9.bin', 'ab', 'a') {
+            [IO.File]::WriteAllText((Join-Path $gdir $name), $name)
+        }
+        $null = New-Item -ItemType Directory -Path (Join-Path $gdir 'sub.bin'), (Join-Path $gdir 'Sub')
+        [IO.File]::WriteAllText((Join-Path $gdir 'sub.bin/in.bin'), 'in')
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $gdir 'link.d') -Target (Join-Path $gdir 'sub.bin')
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $gdir 'lf.bin') -Target (Join-Path $gdir 'a.bin')
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $gdir 'broken.bin') -Target (Join-Path $gdir 'nowhere')
+
+        # Every path the call worked on, in order: the results' Path, and the TargetObject of each error (folders
+        # without -Recurse, the dangling link).
+        function script:Get-CallOrder([string] $Pattern, [switch] $Recurse) {
+            foreach ($item in (Get-PageCacheResidency -Path $Pattern -Recurse:$Recurse 2>&1)) {
+                if ($item -is [System.Management.Automation.ErrorRecord]) { [string] $item.TargetObject } else { $item.Path }
+            }
+        }
+        function script:Get-ProviderOrder([string] $Pattern) {
+            $provider = $null
+            $ExecutionContext.SessionState.Path.GetResolvedProviderPathFromPSPath($Pattern, [ref] $provider)
+        }
+    }
+
+    It 'works on what the provider finds for <Pattern>, in the provider''s order (absolute path)' -ForEach @(
+        @{ Pattern = '*' }, @{ Pattern = '*.bin' }, @{ Pattern = '*.BIN' }, @{ Pattern = '?.bin' }, @{ Pattern = 'A*' },
+        @{ Pattern = 'b*' }, @{ Pattern = '*.*' }, @{ Pattern = 'x*.y*' }, @{ Pattern = '*1*' }, @{ Pattern = 'sub*' },
+        @{ Pattern = '??' }, @{ Pattern = '?' }, @{ Pattern = 'a?*' }, @{ Pattern = 'é*' }, @{ Pattern = 'ä*' }
+    ) {
+        $full = "$gdir/$Pattern"
+        $expected = @(Get-ProviderOrder $full)
+        $expected.Count | Should -BeGreaterThan 0
+        Get-CallOrder $full | Should -Be $expected
+    }
+
+    It 'works on what the provider finds for <Pattern> relative to the current folder' -ForEach @(
+        @{ Pattern = '*' }, @{ Pattern = '*.bin' }, @{ Pattern = 'glob/b*' }
+    ) {
+        Push-Location $(if ($Pattern -like 'glob/*') { $TestDrive } else { $gdir })
+        try {
+            $expected = @(Get-ProviderOrder $Pattern)
+            $expected.Count | Should -BeGreaterThan 0
+            $expected[0] | Should -BeLike '/*'
+            Get-CallOrder $Pattern | Should -Be $expected
+        }
+        finally { Pop-Location }
+    }
+
+    It 'leaves out dot files, as Get-ChildItem does without -Force' {
+        (Get-CallOrder "$gdir/*") -like '*/.hid*' | Should -BeNullOrEmpty
+        @(Get-ProviderOrder "$gdir/.*").Count | Should -Be 0
+        $r = Get-PageCacheResidency -Path "$gdir/.*" -ErrorVariable ev -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $ev.FullyQualifiedErrorId | Should -Be 'PathNotFound,MmapTools.Commands.GetPageCacheResidencyCommand'
+    }
+
+    It 'walks the folders it finds with -Recurse, in the provider''s order' {
+        $paths = Get-CallOrder "$gdir/sub*" -Recurse
+        $paths | Should -Be @("$gdir/sub.bin/in.bin")
+    }
+
+    It 'reports a wildcard that matches nothing (<Leaf>) as PathNotFound with the pattern, and goes on with the next path' -ForEach @(
+        @{ Leaf = 'zz*' }, @{ Leaf = '*.' }
+    ) {
+        @(Get-ProviderOrder "$gdir/$Leaf").Count | Should -Be 0
+        $r = Get-PageCacheResidency -Path "$gdir/$Leaf", "$gdir/9.b?n" -ErrorVariable ev -ErrorAction SilentlyContinue
+        $r.Path | Should -Be @("$gdir/9.bin")
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'PathNotFound,MmapTools.Commands.GetPageCacheResidencyCommand'
+        $ev[0].Exception.Message | Should -BeLike "No file matches the wildcard '$gdir/$Leaf' (ENOENT)*"
+    }
+
+    It 'gives paths it does not expand itself to the provider, with the same result (<Case>)' -ForEach @(
+        @{ Case = 'a range'; Leaf = '[ab].bin' }
+        @{ Case = 'a dot-dot part'; Leaf = '../glob/a*' }
+        @{ Case = 'a doubled slash'; Leaf = '/a*' }
+    ) {
+        $full = "$gdir/$Leaf"
+        Get-CallOrder $full | Should -Be @(Get-ProviderOrder $full)
+    }
+
+    It 'reports a relative wildcard under a current location on another provider as PathNotFileSystem' {
+        Push-Location Env:
+        try {
+            $null = Get-PageCacheResidency -Path 'PAT*' -ErrorVariable ev -ErrorAction SilentlyContinue
+        }
+        finally { Pop-Location }
+        $ev[0].FullyQualifiedErrorId | Should -Be 'PathNotFileSystem,MmapTools.Commands.GetPageCacheResidencyCommand'
+    }
+}

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.IO;
+using DriveNotFoundException = System.Management.Automation.DriveNotFoundException;
+using System.Linq;
 using System.Management.Automation;
 
 namespace MmapTools.Commands;
@@ -47,7 +50,9 @@ public abstract class MmapCmdlet : PSCmdlet
     /// character ('a`[1`].txt' is the file a[1].txt), as in Get-Item.
     /// <para>
     /// Plain absolute paths skip the provider (its resolution costs tens of microseconds a path, more than
-    /// measuring a file): see <see cref="TryResolveDirectly"/>. Everything else (relative paths, ~, drive- or
+    /// measuring a file): see <see cref="TryResolveDirectly"/>. So do simple wildcards in the last part of a
+    /// path ('/var/log/*.log', '*.bin'), expanded here as the provider would: see <see cref="TryGlobDirectly"/>.
+    /// Everything else (relative paths, ~, drive- or
     /// provider-qualified paths, wildcards, paths under a current location on another provider) goes through
     /// the provider as before, with the same errors.
     /// </para>
@@ -61,6 +66,17 @@ public abstract class MmapCmdlet : PSCmdlet
             if (TryResolveDirectly(path, literal, ref fileSystemHere) is { } direct)
             {
                 result.Add(direct);
+                continue;
+            }
+
+            if (!literal && TryGlobDirectly(path, ref fileSystemHere) is { } globbed)
+            {
+                if (globbed.Count == 0)
+                {
+                    WriteError(NoWildcardMatch(path));
+                }
+
+                result.AddRange(globbed);
                 continue;
             }
 
@@ -98,8 +114,7 @@ public abstract class MmapCmdlet : PSCmdlet
 
                 if (matches.Count == 0)
                 {
-                    WriteError(NewError(ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound,
-                        $"No file matches the wildcard '{path}' (ENOENT). Check the pattern; use -LiteralPath for a name with [ ] * ?.", path));
+                    WriteError(NoWildcardMatch(path));
                     continue;
                 }
 
@@ -177,6 +192,105 @@ public abstract class MmapCmdlet : PSCmdlet
 
         return path.Substring(prefix);
     }
+
+    private static ErrorRecord NoWildcardMatch(string path) =>
+        NewError(ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound,
+            $"No file matches the wildcard '{path}' (ENOENT). Check the pattern; use -LiteralPath for a name with [ ] * ?.", path);
+
+    /// <summary>The FileSystem provider's own enumeration options for a wildcard leaf (FileSystemProvider.Dir).</summary>
+    private static readonly EnumerationOptions GlobOptions = new()
+    {
+        MatchType = MatchType.Win32,
+        MatchCasing = MatchCasing.CaseInsensitive,
+        AttributesToSkip = 0,
+    };
+
+    /// <summary>
+    /// The files and folders a -Path wildcard names, found here without the provider when its expansion is simple
+    /// enough to give exactly what the provider gives (the provider's globbing costs about 80 µs a match, ten
+    /// times the cost of measuring a small file); null when the provider must decide.
+    /// <para>
+    /// Qualifies: '*' and '?' in the last part only ('/var/log/*.log', '*.bin', 'data/x??'); no '[', ']', backtick,
+    /// '\', ':' or leading '~'; folder parts that are plain names (no '.', '..' or empty part); a folder that
+    /// exists; and, for a relative path, a current location on the FileSystem provider. Done as the provider does
+    /// it (FileSystemProvider.Dir and LocationGlobber.GenerateNewPSPathsWithGlobLeaf): the folders, then the files,
+    /// each enumerated with the leaf as a Win32 filter and sorted by name with the current culture, ignoring case;
+    /// hidden entries (dot files) left out; each name matched again by a case-insensitive <see cref="WildcardPattern"/>.
+    /// Anything the enumeration throws sends the path to the provider, which reports it in its own words.
+    /// </para>
+    /// </summary>
+    private List<string>? TryGlobDirectly(string path, ref bool? fileSystemHere)
+    {
+        if (path.Length == 0 || path[0] == '~' || path.AsSpan().IndexOfAny("\0\\:`[]") >= 0)
+        {
+            return null;
+        }
+
+        int slash = path.LastIndexOf('/');
+        string leaf = path.Substring(slash + 1);
+        if (leaf.AsSpan().IndexOfAny("*?") < 0 || (slash > 0 && path.AsSpan(0, slash).IndexOfAny("*?") >= 0))
+        {
+            return null;
+        }
+
+        bool absolute = path[0] == '/';
+        string parent = slash <= 0 ? string.Empty : path.Substring(absolute ? 1 : 0, slash - (absolute ? 1 : 0));
+        if (parent.Length > 0)
+        {
+            foreach (string part in parent.Split('/'))
+            {
+                if (part.Length == 0 || part == "." || part == "..")
+                {
+                    return null;
+                }
+            }
+        }
+
+        fileSystemHere ??= string.Equals(SessionState.Drive.Current?.Provider?.Name, "FileSystem", StringComparison.Ordinal);
+        if (!fileSystemHere.Value)
+        {
+            return null;
+        }
+
+        string root = absolute ? "/" : SessionState.Path.CurrentLocation.ProviderPath;
+        if (root.Length == 0 || root[0] != '/')
+        {
+            return null;
+        }
+
+        string folder = parent.Length == 0 ? root : JoinPath(root, parent);
+        try
+        {
+            var directory = new DirectoryInfo(folder);
+            if (!directory.Exists)
+            {
+                return null;
+            }
+
+            WildcardPattern matcher = WildcardPattern.Get(leaf, WildcardOptions.IgnoreCase);
+            var result = new List<string>();
+            AddMatches(directory.EnumerateDirectories(leaf, GlobOptions));
+            AddMatches(directory.EnumerateFiles(leaf, GlobOptions));
+            return result;
+
+            void AddMatches(IEnumerable<FileSystemInfo> items)
+            {
+                foreach (FileSystemInfo item in items.OrderBy(static i => i.Name, StringComparer.CurrentCultureIgnoreCase))
+                {
+                    if ((item.Attributes & FileAttributes.Hidden) == 0 && matcher.IsMatch(item.Name))
+                    {
+                        result.Add(JoinPath(folder, item.Name));
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or System.Security.SecurityException)
+        {
+            return null;
+        }
+    }
+
+    private static string JoinPath(string folder, string name) => folder.EndsWith('/') ? folder + name : folder + "/" + name;
 
     private static bool HasWildcardOrEscape(string path) => path.AsSpan().IndexOfAny("*?[`") >= 0;
 
