@@ -18,7 +18,7 @@
     Bench             builds, then runs bench/Performance.Bench.ps1: every performance row at the pwsh level, side by
                       side with its reference (fincore, vmtouch, cat of smaps, memcpy, FileStream), on files written
                       4 MiB, 1 MiB and 4 KiB at a time, with ratios and targets. -BenchArgument Map,Vma runs only
-                      those rows; -BenchArgument typed runs bench/TypedData.Bench.ps1; -BenchArgument engine (or a C#
+                      those rows; -BenchArgument typed runs bench/TypedData.Bench.ps1; -BenchArgument engine (with a C#
                       benchmark's name: find, seed, random-read, pagecache, vma) runs the C# engine benchmarks.
     Readme            builds, then runs every transcript of README.md (PS> commands) in a fresh pwsh and writes
                       what each command prints into README.md (tests/Readme.Tests.ps1 checks it stays true).
@@ -183,7 +183,8 @@ function Invoke-Bench {
     # No argument: every pwsh-level performance row (bench/Performance.Bench.ps1, what a user sees) on a fresh build.
     # 'typed': bench/TypedData.Bench.ps1. 'engine' [names]: the C# engine benchmarks (bench/MmapTools.Bench).
     # Names of bench/perf/*.Bench.ps1 (Map, Vma, Residency, Calls): only those rows.
-    $engineNames = 'engine', 'find', 'seed', 'random-read', 'pagecache', 'vma', '--list'
+    # 'vma' alone is the pwsh-level Vma rows; the engine's vma benchmark is 'engine vma'.
+    $engineNames = 'engine', 'find', 'seed', 'random-read', 'pagecache', '--list'
     if ($BenchArgument | Where-Object { $_ -in $engineNames }) {
         Invoke-DotNet run -c Release --project "$root/bench/MmapTools.Bench/MmapTools.Bench.csproj" '--' @($BenchArgument | Where-Object { $_ -ne 'engine' })
         return

@@ -11,9 +11,6 @@ namespace MmapTools;
 /// </summary>
 public class ProcessVma
 {
-    private SmapsDetail? _detail;
-    private Dictionary<string, long>? _smaps;
-
     /// <summary>The process.</summary>
     public int ProcessId { get; init; }
 
@@ -88,52 +85,52 @@ public class ProcessVma
     public bool IsDetailed => this is DetailedProcessVma;
 
     /// <summary>Resident set (smaps Rss), bytes; null unless detailed.</summary>
-    public long? Rss => _detail?.Get(1);
+    public long? Rss => Figure(1);
 
     /// <summary>Proportional set (Pss), bytes; null unless detailed.</summary>
-    public long? Pss => _detail?.Get(2);
+    public long? Pss => Figure(2);
 
     /// <summary>Pss_Dirty, bytes; null unless detailed.</summary>
-    public long? PssDirty => _detail?.Get(3);
+    public long? PssDirty => Figure(3);
 
     /// <summary>Shared_Clean, bytes; null unless detailed.</summary>
-    public long? SharedClean => _detail?.Get(4);
+    public long? SharedClean => Figure(4);
 
     /// <summary>Shared_Dirty, bytes; null unless detailed.</summary>
-    public long? SharedDirty => _detail?.Get(5);
+    public long? SharedDirty => Figure(5);
 
     /// <summary>Private_Clean, bytes; null unless detailed.</summary>
-    public long? PrivateClean => _detail?.Get(6);
+    public long? PrivateClean => Figure(6);
 
     /// <summary>Private_Dirty, bytes; null unless detailed.</summary>
-    public long? PrivateDirty => _detail?.Get(7);
+    public long? PrivateDirty => Figure(7);
 
     /// <summary>Referenced, bytes; null unless detailed.</summary>
-    public long? Referenced => _detail?.Get(8);
+    public long? Referenced => Figure(8);
 
     /// <summary>Anonymous, bytes; null unless detailed.</summary>
-    public long? Anonymous => _detail?.Get(9);
+    public long? Anonymous => Figure(9);
 
     /// <summary>LazyFree, bytes; null unless detailed.</summary>
-    public long? LazyFree => _detail?.Get(10);
+    public long? LazyFree => Figure(10);
 
     /// <summary>AnonHugePages, bytes; null unless detailed.</summary>
-    public long? AnonHugePages => _detail?.Get(11);
+    public long? AnonHugePages => Figure(11);
 
     /// <summary>Swap, bytes; null unless detailed.</summary>
-    public long? Swap => _detail?.Get(12);
+    public long? Swap => Figure(12);
 
     /// <summary>SwapPss, bytes; null unless detailed.</summary>
-    public long? SwapPss => _detail?.Get(13);
+    public long? SwapPss => Figure(13);
 
     /// <summary>Locked, bytes; null unless detailed.</summary>
-    public long? Locked => _detail?.Get(14);
+    public long? Locked => Figure(14);
 
     /// <summary>KernelPageSize, bytes; null unless detailed.</summary>
-    public long? KernelPageSize => _detail?.Get(15);
+    public long? KernelPageSize => Figure(15);
 
     /// <summary>MMUPageSize, bytes; null unless detailed.</summary>
-    public long? MmuPageSize => _detail?.Get(16);
+    public long? MmuPageSize => Figure(16);
 
     /// <summary>Private_Clean + Private_Dirty: this VMA's share of the USS.</summary>
     public long? Private => PrivateClean + PrivateDirty;
@@ -142,25 +139,22 @@ public class ProcessVma
     public long? Dirty => SharedDirty + PrivateDirty;
 
     /// <summary>THPeligible: whether transparent huge pages may back the VMA.</summary>
-    public bool? ThpEligible => _detail?.Get(17) is { } v ? v != 0 : null;
+    public bool? ThpEligible => Figure(17) is { } v ? v != 0 : null;
 
     /// <summary>VmFlags as flags.</summary>
-    public VmFlags? VmFlags => _detail?.Flags;
+    public VmFlags? VmFlags => this is DetailedProcessVma d ? d.Detail.Flags : null;
 
     /// <summary>VmFlags exactly as the kernel printed them ("rd wr mr mw me ac sd").</summary>
-    public string? VmFlagsText => _detail?.FlagsText;
+    public string? VmFlagsText => this is DetailedProcessVma d ? d.Detail.FlagsText : null;
 
     /// <summary>
     /// Every key of the smaps block, as the kernel names it, in bytes for the "kB" keys and as printed for the
     /// others (THPeligible, ProtectionKey); empty unless detailed. Keys a newer kernel adds appear here too.
     /// </summary>
-    public Dictionary<string, long> Smaps => _smaps ??= _detail?.ToDictionary() ?? new Dictionary<string, long>(StringComparer.Ordinal);
+    public Dictionary<string, long> Smaps => this is DetailedProcessVma d ? d.SmapsTable : new Dictionary<string, long>(StringComparer.Ordinal);
 
-    internal void SetDetail(SmapsDetail detail)
-    {
-        _detail = detail;
-        _smaps = null;
-    }
+    // The figures live in the DetailedProcessVma only, so that a plain VMA (maps) carries no room for them.
+    private long? Figure(int code) => this is DetailedProcessVma d ? d.Detail.Get(code) : null;
 
     /// <summary>Whether <paramref name="address"/> lies inside [Start, End).</summary>
     public bool Contains(ulong address) => address >= Start && address < End;
@@ -176,6 +170,19 @@ public class ProcessVma
 /// </summary>
 public sealed class DetailedProcessVma : ProcessVma
 {
+    private SmapsDetail _detail;
+    private Dictionary<string, long>? _smaps;
+
+    internal ref readonly SmapsDetail Detail => ref _detail;
+
+    internal Dictionary<string, long> SmapsTable => _smaps ??= _detail.ToDictionary();
+
+    internal void SetDetail(SmapsDetail detail)
+    {
+        _detail = detail;
+        _smaps = null;
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"{base.ToString()} (Rss {Units.FormatBytes(Rss ?? 0)}, Pss {Units.FormatBytes(Pss ?? 0)}, Swap {Units.FormatBytes(Swap ?? 0)})";

@@ -6,22 +6,25 @@ namespace MmapTools.Procfs;
 /// <summary>
 /// The smaps block of one VMA: its values, with the key names shared by all VMAs of the same layout. A struct held
 /// inside the <see cref="ProcessVma"/>, and the values as 32-bit numbers when they all fit (kB figures of VMAs below
-/// 2 TiB): a large process keeps tens of thousands of these alive, and each object and byte less is less for the GC.
+/// 2 TiB), stored back to back in a <see cref="SmapsSlab"/> shared by the VMAs of one read: a large process keeps
+/// tens of thousands of these alive, and each object and byte less is less for the GC to copy.
 /// </summary>
 internal readonly struct SmapsDetail
 {
     private readonly SmapsSchema _schema;
     private readonly int[]? _small;
+    private readonly int _start;
     private readonly long[]? _large;
     private readonly VmFlags _flags;
     private readonly bool _hasFlags;
 
-    internal SmapsDetail(SmapsSchema schema, ReadOnlySpan<long> values, VmFlags? flags, string? flagsText)
+    internal SmapsDetail(SmapsSchema schema, ReadOnlySpan<long> values, VmFlags? flags, string? flagsText, SmapsSlab slab)
     {
         _schema = schema;
         _small = null;
+        _start = 0;
         _large = null;
-        int[] small = new int[values.Length];
+        bool fits = true;
         for (int i = 0; i < values.Length; i++)
         {
             // kB figures are stored in kB (exactly: the kernel prints kB), others as printed.
@@ -29,16 +32,18 @@ internal readonly struct SmapsDetail
             long stored = schema.IsKb[i] ? v / 1024 : v;
             if ((schema.IsKb[i] && (v & 1023) != 0) || stored < int.MinValue || stored > int.MaxValue)
             {
-                small = null!;
+                fits = false;
                 break;
             }
-
-            small[i] = (int)stored;
         }
 
-        if (small is not null)
+        if (fits)
         {
-            _small = small;
+            Span<int> small = slab.Take(values.Length, out _small, out _start);
+            for (int i = 0; i < values.Length; i++)
+            {
+                small[i] = (int)(schema.IsKb[i] ? values[i] / 1024 : values[i]);
+            }
         }
         else
         {
@@ -54,9 +59,9 @@ internal readonly struct SmapsDetail
 
     internal string? FlagsText { get; }
 
-    internal int Count => _small?.Length ?? _large!.Length;
+    internal int Count => _schema.Keys.Length;
 
-    private long Value(int i) => _small is { } s ? (_schema.IsKb[i] ? s[i] * 1024L : s[i]) : _large![i];
+    private long Value(int i) => _small is { } s ? (_schema.IsKb[i] ? s[_start + i] * 1024L : s[_start + i]) : _large![i];
 
     internal long? Get(int code)
     {
@@ -74,6 +79,40 @@ internal readonly struct SmapsDetail
         }
 
         return d;
+    }
+}
+
+/// <summary>
+/// Where the smaps values of one read are kept: large arrays filled one VMA after another. An array of 128 KiB lives
+/// in the large object heap, which young-generation collections neither scan for references nor copy, so 60,000 VMAs
+/// kept in a variable cost the GC one object each instead of two. Not thread-safe: one per <see cref="VmaReader"/>.
+/// </summary>
+internal sealed class SmapsSlab
+{
+    private const int SlabInts = 32 * 1024;
+    private int[]? _current;
+    private int _used;
+
+    /// <summary>Room for <paramref name="count"/> values: the array and the first index.</summary>
+    internal Span<int> Take(int count, out int[] array, out int start)
+    {
+        if (count > SlabInts / 8)
+        {
+            array = new int[count];
+            start = 0;
+            return array;
+        }
+
+        if (_current is null || _used + count > _current.Length)
+        {
+            _current = new int[SlabInts];
+            _used = 0;
+        }
+
+        array = _current;
+        start = _used;
+        _used += count;
+        return array.AsSpan(start, count);
     }
 }
 

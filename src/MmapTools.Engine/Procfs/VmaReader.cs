@@ -48,6 +48,7 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     private bool _hasPending;
     private bool _skipBlock;
     private SmapsSchema? _schema;
+    private readonly SmapsSlab _slab = new();
     private string[] _tmpKeys = new string[40];
     private long[] _tmpValues = new long[40];
     private bool[] _tmpIsKb = new bool[40];
@@ -415,7 +416,7 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
             _schema = new SmapsSchema(_tmpKeys.AsSpan(0, _keyCount).ToArray(), _tmpIsKb.AsSpan(0, _keyCount).ToArray());
         }
 
-        vma.SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount), _flags, _flagsText));
+        ((DetailedProcessVma)vma).SetDetail(new SmapsDetail(_schema, _tmpValues.AsSpan(0, _keyCount), _flags, _flagsText, _slab));
         return vma;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -314,6 +315,48 @@ public sealed class VmaFixtureTests
         Assert.Equal((16384L, 16384L, 16384L, 7L), (v[3].Smaps["Size"], v[3].Rss!.Value, v[3].Pss!.Value, v[3].Smaps["ProtectionKey"]));
         Assert.Equal(1234567890123L * 1024, v[4].Smaps["Size"]);
         Assert.Equal(0L, v[4].Rss);
+    }
+
+    [Fact]
+    public void Smaps_ManyBlocks_EachKeepsItsOwnValues_AcrossSharedStorage()
+    {
+        // 5,000 blocks: far more than one storage array holds (the values of about 1,300 VMAs), with every value
+        // distinct, some too large for 32 bits (kept apart), and a block with extra keys in between. Every VMA,
+        // read after all of them are parsed, must give back exactly its own block.
+        var text = new StringBuilder();
+        var expected = new List<Dictionary<string, long>>();
+        string[] keys = { "Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty",
+            "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped",
+            "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked" };
+        for (int b = 0; b < 5000; b++)
+        {
+            ulong start = 0x10000000UL + (ulong)b * 0x2000;
+            text.Append(CultureInfo.InvariantCulture, $"{start:x8}-{start + 0x1000:x8} rw-p 00000000 00:00 0 \n");
+            var d = new Dictionary<string, long>();
+            foreach (string key in b % 997 == 5 ? keys.Append("Extra").ToArray() : keys)
+            {
+                long kb = b % 1499 == 7 && key == "Swap" ? 3_000_000_000_000L : (b * 31L + key.Length * 7L + key[0]) % 100_000;
+                text.Append(CultureInfo.InvariantCulture, $"{key + ":",-16}{kb,8} kB\n");
+                d[key] = kb * 1024;
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"THPeligible:    {b & 1}\nVmFlags: rd wr mr mw me ac \n");
+            d["THPeligible"] = b & 1;
+            expected.Add(d);
+        }
+
+        using var dir = new TempDir();
+        string path = dir.File("smaps-many.txt", Encoding.ASCII.GetBytes(text.ToString()));
+        using VmaReader r = ProcessMemory.ReadFile(path, true);
+        List<ProcessVma> v = r.ToList();
+        Assert.Equal(expected.Count, v.Count);
+        for (int i = 0; i < v.Count; i++)
+        {
+            Assert.Equal(expected[i], v[i].Smaps);
+            Assert.Equal(expected[i]["Rss"], v[i].Rss);
+            Assert.Equal(expected[i]["Swap"], v[i].Swap);
+            Assert.Equal((i & 1) == 1, v[i].ThpEligible);
+        }
     }
 
     [Fact]
