@@ -126,11 +126,26 @@ internal sealed class SmapsSchema
         Keys = keys;
         IsKb = isKb;
         Bytes = new byte[keys.Length][];
+        LinePrefix = new ulong[keys.Length * 2];
+        HasLinePrefix = new bool[keys.Length];
         IndexOfCode = new int[Codes];
         Array.Fill(IndexOfCode, -1);
+        Span<byte> prefix = stackalloc byte[KeyColumn];
         for (int i = 0; i < keys.Length; i++)
         {
             Bytes[i] = System.Text.Encoding.UTF8.GetBytes(keys[i]);
+            if (isKb[i] && Bytes[i].Length + 1 <= KeyColumn)
+            {
+                // The kernel prints a kB figure as the key and its colon padded to 16 columns, the number right-aligned
+                // in 8, then " kB" (seq_put_decimal_ull_width): the 16 bytes, as two numbers, for the fixed-line path.
+                prefix.Fill((byte)' ');
+                Bytes[i].CopyTo(prefix);
+                prefix[Bytes[i].Length] = (byte)':';
+                LinePrefix[2 * i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+                LinePrefix[(2 * i) + 1] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix[8..]);
+                HasLinePrefix[i] = true;
+            }
+
             int code = CodeOf(keys[i]);
             if (code > 0 && IndexOfCode[code] < 0)
             {
@@ -145,6 +160,18 @@ internal sealed class SmapsSchema
     internal bool[] IsKb { get; }
 
     internal byte[][] Bytes { get; }
+
+    /// <summary>Where the kernel's column of kB figures starts: the key and its colon, padded with spaces.</summary>
+    internal const int KeyColumn = 16;
+
+    /// <summary>
+    /// For each kB key (<see cref="HasLinePrefix"/>), the first 16 bytes of its line as the kernel prints it, as two
+    /// little-endian numbers at [2i] and [2i+1].
+    /// </summary>
+    internal ulong[] LinePrefix { get; }
+
+    /// <summary>Whether <see cref="LinePrefix"/> holds key i's line start (a kB key short enough for the column).</summary>
+    internal bool[] HasLinePrefix { get; }
 
     internal int[] IndexOfCode { get; }
 

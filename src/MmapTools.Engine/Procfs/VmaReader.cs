@@ -181,6 +181,10 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
                     _schemaMismatch = false;
                     _flags = null;
                     _flagsText = null;
+                    if (_schema is { } schema)
+                    {
+                        ReadFixedLines(schema);
+                    }
                 }
 
                 if (ready is not null)
@@ -296,6 +300,77 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         Name = n.Name,
         IsDeleted = n.IsDeleted,
     };
+
+    // A kB line exactly as the kernel prints it: 16 bytes of key and padding, 8 of right-aligned number, " kB\n".
+    private const int FixedLineLength = SmapsSchema.KeyColumn + 8 + 4;
+    private const uint KbNewline = ' ' | ('k' << 8) | ('B' << 16) | ('\n' << 24);
+
+    /// <summary>
+    /// The fixed-line path: right after a header, takes the block's kB lines straight from the buffer while each is
+    /// exactly the line the kernel prints for the layout's next key (its 16-byte start, a number right-aligned in 8
+    /// bytes, " kB\n"): two 8-byte compares and the digits, no search for the line's end. It stops at the first line
+    /// that is anything else (THPeligible, VmFlags, a value wider than the column, a changed layout, the end of the
+    /// buffer), which the general path then reads from where this one stopped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReadFixedLines(SmapsSchema schema)
+    {
+        ReadOnlySpan<byte> rest = _buf.AsSpan(_pos, _len - _pos);
+        ulong[] prefix = schema.LinePrefix;
+        bool[] hasPrefix = schema.HasLinePrefix;
+        int n = schema.Keys.Length;
+        int p = 0;
+        int k = 0;
+        while (k < n && hasPrefix[k] && rest.Length - p >= FixedLineLength)
+        {
+            ReadOnlySpan<byte> line = rest.Slice(p, FixedLineLength);
+            if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(line) != prefix[2 * k] ||
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(line[8..]) != prefix[(2 * k) + 1] ||
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(line[(FixedLineLength - 4)..]) != KbNewline)
+            {
+                break;
+            }
+
+            int i = SmapsSchema.KeyColumn;
+            const int end = SmapsSchema.KeyColumn + 8;
+            while (i < end && line[i] == (byte)' ')
+            {
+                i++;
+            }
+
+            if (i == end)
+            {
+                break;
+            }
+
+            long value = 0;
+            bool digits = true;
+            for (; i < end; i++)
+            {
+                uint d = unchecked((uint)(line[i] - '0'));
+                if (d > 9)
+                {
+                    digits = false;
+                    break;
+                }
+
+                value = (value * 10) + d;
+            }
+
+            if (!digits)
+            {
+                break;
+            }
+
+            _tmpValues[k] = value * 1024;
+            k++;
+            p += FixedLineLength;
+        }
+
+        _keyCount = k;
+        _pos += p;
+        _lineNumber += k;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddKey(ReadOnlySpan<byte> line)

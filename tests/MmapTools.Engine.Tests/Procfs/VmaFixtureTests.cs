@@ -317,12 +317,18 @@ public sealed class VmaFixtureTests
         Assert.Equal(0L, v[4].Rss);
     }
 
-    [Fact]
-    public void Smaps_ManyBlocks_EachKeepsItsOwnValues_AcrossSharedStorage()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(61)]
+    [InlineData(4093)]
+    [InlineData(65536)]
+    public void Smaps_ManyBlocks_EachKeepsItsOwnValues_WhateverTheLinesAndChunks(int chunk)
     {
-        // 5,000 blocks: far more than one storage array holds (the values of about 1,300 VMAs), with every value
-        // distinct, some too large for 32 bits (kept apart), and a block with extra keys in between. Every VMA,
-        // read after all of them are parsed, must give back exactly its own block.
+        // 5,000 blocks in the kernel's fixed columns: far more than one storage array holds (the values of about
+        // 1,300 VMAs), every value distinct, some of exactly 8 digits (the column's width, no space before them),
+        // some wider than the column or too large for 32 bits, some lines padded otherwise, a block with an extra
+        // key, read whole or in chunks that cut lines anywhere. Every VMA, read after all are parsed, must give
+        // back exactly its own block.
         var text = new StringBuilder();
         var expected = new List<Dictionary<string, long>>();
         string[] keys = { "Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty",
@@ -335,8 +341,14 @@ public sealed class VmaFixtureTests
             var d = new Dictionary<string, long>();
             foreach (string key in b % 997 == 5 ? keys.Append("Extra").ToArray() : keys)
             {
-                long kb = b % 1499 == 7 && key == "Swap" ? 3_000_000_000_000L : (b * 31L + key.Length * 7L + key[0]) % 100_000;
-                text.Append(CultureInfo.InvariantCulture, $"{key + ":",-16}{kb,8} kB\n");
+                long kb = (b % 1499, key) switch
+                {
+                    (7, "Swap") => 3_000_000_000_000L,
+                    (8, "Rss") => 99_999_999L,
+                    (9, "Pss") => 123_456_789L,
+                    _ => (b * 31L + key.Length * 7L + key[0]) % 100_000,
+                };
+                text.Append(b % 613 == 11 && key == "Pss" ? FormattableString.Invariant($"{key}: {kb} kB\n") : FormattableString.Invariant($"{key + ":",-16}{kb,8} kB\n"));
                 d[key] = kb * 1024;
             }
 
@@ -347,7 +359,7 @@ public sealed class VmaFixtureTests
 
         using var dir = new TempDir();
         string path = dir.File("smaps-many.txt", Encoding.ASCII.GetBytes(text.ToString()));
-        using VmaReader r = ProcessMemory.ReadFile(path, true);
+        using VmaReader r = chunk == 0 ? ProcessMemory.ReadFile(path, true) : ProcessMemory.ReadFile(path, true, 1, chunk);
         List<ProcessVma> v = r.ToList();
         Assert.Equal(expected.Count, v.Count);
         for (int i = 0; i < v.Count; i++)
@@ -356,6 +368,7 @@ public sealed class VmaFixtureTests
             Assert.Equal(expected[i]["Rss"], v[i].Rss);
             Assert.Equal(expected[i]["Swap"], v[i].Swap);
             Assert.Equal((i & 1) == 1, v[i].ThpEligible);
+            Assert.Equal("rd wr mr mw me ac", v[i].VmFlagsText);
         }
     }
 
