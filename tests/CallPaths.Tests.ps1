@@ -181,7 +181,7 @@ Describe '-Path with a wildcard in the last part: expanded here, exactly as the 
         # Every path the call worked on, in order: the results' Path, and the TargetObject of each error (folders
         # without -Recurse, the dangling link).
         function script:Get-CallOrder([string] $Pattern, [switch] $Recurse) {
-            foreach ($item in (Get-PageCacheResidency -Path $Pattern -Recurse:$Recurse 2>&1)) {
+            foreach ($item in (Get-PageCacheResidency -Path $Pattern -Recurse:$Recurse -ErrorAction Continue 2>&1)) {
                 if ($item -is [System.Management.Automation.ErrorRecord]) { [string] $item.TargetObject } else { $item.Path }
             }
         }

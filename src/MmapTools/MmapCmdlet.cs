@@ -52,9 +52,8 @@ public abstract class MmapCmdlet : PSCmdlet
     /// Plain absolute paths skip the provider (its resolution costs tens of microseconds a path, more than
     /// measuring a file): see <see cref="TryResolveDirectly"/>. So do simple wildcards in the last part of a
     /// path ('/var/log/*.log', '*.bin'), expanded here as the provider would: see <see cref="TryGlobDirectly"/>.
-    /// Everything else (relative paths, ~, drive- or
-    /// provider-qualified paths, wildcards, paths under a current location on another provider) goes through
-    /// the provider as before, with the same errors.
+    /// Everything else (other relative paths, ~, drive- or provider-qualified paths, other wildcards, paths under a
+    /// current location on another provider) goes through the provider as before, with the same errors.
     /// </para>
     /// </summary>
     protected List<string> ResolveFileSystemPaths(IEnumerable<string> paths, bool literal)
