@@ -59,12 +59,18 @@ internal readonly struct SmapsDetail
 
     internal string? FlagsText { get; }
 
-    internal int Count => _schema.Keys.Length;
+    // A default instance (a DetailedProcessVma made with new(), never read from smaps) has no schema and no values.
+    internal int Count => _schema?.Keys.Length ?? 0;
 
     private long Value(int i) => _small is { } s ? (_schema.IsKb[i] ? s[_start + i] * 1024L : s[_start + i]) : _large![i];
 
     internal long? Get(int code)
     {
+        if (_schema is null)
+        {
+            return null;
+        }
+
         int i = _schema.IndexOfCode[code];
         return i < 0 ? null : Value(i);
     }
