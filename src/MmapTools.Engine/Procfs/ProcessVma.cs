@@ -11,17 +11,23 @@ namespace MmapTools;
 /// </summary>
 public class ProcessVma
 {
+    // Shared by many VMAs (every VMA of a read has the same owner; neighbours often the same name), so that each
+    // VMA is one small object: 60,000 of them kept in a variable are garbage-collection work in proportion to
+    // their bytes. Never changed once attached: the init setters below make a copy.
+    private VmaOwner _owner = VmaOwner.None;
+    private VmaFormat.NameInfo _name = VmaFormat.NameInfo.None;
+
     /// <summary>The process.</summary>
-    public int ProcessId { get; init; }
+    public int ProcessId { get => _owner.ProcessId; init => _owner = _owner with { ProcessId = value }; }
 
     /// <summary>The process's name (its comm) when read, or null.</summary>
-    public string? ProcessName { get; init; }
+    public string? ProcessName { get => _owner.ProcessName; init => _owner = _owner with { ProcessName = value }; }
 
     /// <summary>The process's user (effective uid, as ps shows it) by name, or the uid as text; null when not read.</summary>
-    public string? User { get; init; }
+    public string? User { get => _owner.User; init => _owner = _owner with { User = value }; }
 
     /// <summary>The process's effective uid, or null when not read.</summary>
-    public uint? Uid { get; init; }
+    public uint? Uid { get => _owner.Uid; init => _owner = _owner with { Uid = value }; }
 
     /// <summary>
     /// Set by Get-ProcessVma -Stale: why the mapped file is not the one now on disk (Deleted, Replaced,
@@ -67,19 +73,19 @@ public class ProcessVma
     /// removed), or the kernel's label ("[heap]", "[anon:NAME]"); null for unnamed anonymous memory.
     /// Bytes that are not UTF-8 read as U+FFFD; <see cref="RawPath"/> then holds the exact bytes.
     /// </summary>
-    public string? Path { get; init; }
+    public string? Path { get => _name.Path; init => _name = _name.With(n => n.Path = value); }
 
     /// <summary>The exact bytes of the name when they are not valid UTF-8, else null.</summary>
-    public byte[]? RawPath { get; init; }
+    public byte[]? RawPath { get => _name.RawPath; init => _name = _name.With(n => n.RawPath = value); }
 
     /// <summary>What backs the VMA.</summary>
-    public VmaKind Kind { get; init; }
+    public VmaKind Kind { get => _name.Kind; init => _name = _name.With(n => n.Kind = value); }
 
     /// <summary>A short name: the file name, the label without brackets ("heap", "vdso"), the anonymous name, or null.</summary>
-    public string? Name { get; init; }
+    public string? Name { get => _name.Name; init => _name = _name.With(n => n.Name = value); }
 
     /// <summary>True when the mapped file has been deleted (the kernel's " (deleted)").</summary>
-    public bool IsDeleted { get; init; }
+    public bool IsDeleted { get => _name.IsDeleted; init => _name = _name.With(n => n.IsDeleted = value); }
 
     /// <summary>True when the object came from smaps (-Detailed): the memory figures below are set.</summary>
     public bool IsDetailed => this is DetailedProcessVma;
@@ -156,6 +162,13 @@ public class ProcessVma
     // The figures live in the DetailedProcessVma only, so that a plain VMA (maps) carries no room for them.
     private long? Figure(int code) => this is DetailedProcessVma d ? d.Detail.Get(code) : null;
 
+    /// <summary>Sets the shared owner and name of a VMA the reader builds (instead of nine init setters).</summary>
+    internal void Attach(VmaOwner owner, VmaFormat.NameInfo name)
+    {
+        _owner = owner;
+        _name = name;
+    }
+
     /// <summary>Whether <paramref name="address"/> lies inside [Start, End).</summary>
     public bool Contains(ulong address) => address >= Start && address < End;
 
@@ -186,4 +199,10 @@ public sealed class DetailedProcessVma : ProcessVma
     /// <inheritdoc />
     public override string ToString() =>
         $"{base.ToString()} (Rss {Units.FormatBytes(Rss ?? 0)}, Pss {Units.FormatBytes(Pss ?? 0)}, Swap {Units.FormatBytes(Swap ?? 0)})";
+}
+
+/// <summary>The process a VMA belongs to, as read once for all its VMAs.</summary>
+internal sealed record VmaOwner(int ProcessId, string? ProcessName, string? User, uint? Uid)
+{
+    internal static readonly VmaOwner None = new(0, null, null, null);
 }

@@ -39,11 +39,22 @@ public static partial class VmaFormat
     /// <summary>The decoded name column.</summary>
     internal sealed class NameInfo
     {
+        /// <summary>No name (what a ProcessVma made with new() has).</summary>
+        internal static readonly NameInfo None = new();
+
         public string? Path;
         public byte[]? RawPath;
         public string? Name;
         public VmaKind Kind;
         public bool IsDeleted;
+
+        /// <summary>A copy with one change: a NameInfo attached to a VMA may be shared, so it is never changed.</summary>
+        internal NameInfo With(Action<NameInfo> change)
+        {
+            var copy = (NameInfo)MemberwiseClone();
+            change(copy);
+            return copy;
+        }
     }
 
     private static string[] BuildPermissionStrings()
@@ -323,11 +334,12 @@ public static partial class VmaFormat
         }
 
         NameInfo n = DecodeName(line.Slice(h.NameStart, h.NameLength), h.Inode);
-        return new ProcessVma
+        var vma = new ProcessVma
         {
-            ProcessId = pid, Start = h.Start, End = h.End, Permission = h.Permission, Permissions = PermissionText(h.Permission),
+            Start = h.Start, End = h.End, Permission = h.Permission, Permissions = PermissionText(h.Permission),
             Offset = h.Offset, DeviceMajor = h.Major, DeviceMinor = h.Minor, Inode = h.Inode,
-            Path = n.Path, RawPath = n.RawPath, Kind = n.Kind, Name = n.Name, IsDeleted = n.IsDeleted,
         };
+        vma.Attach(VmaOwner.None with { ProcessId = pid }, n);
+        return vma;
     }
 }

@@ -280,26 +280,24 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private T Build<T>(in VmaFormat.Header h, VmaFormat.NameInfo n)
-        where T : ProcessVma, new() => new()
+        where T : ProcessVma, new()
     {
-        ProcessId = _pid,
-        ProcessName = _processName,
-        User = Identity?.User,
-        Uid = Identity?.Uid,
-        Start = h.Start,
-        End = h.End,
-        Permission = h.Permission,
-        Permissions = VmaFormat.PermissionText(h.Permission),
-        Offset = h.Offset,
-        DeviceMajor = h.Major,
-        DeviceMinor = h.Minor,
-        Inode = h.Inode,
-        Path = n.Path,
-        RawPath = n.RawPath,
-        Kind = n.Kind,
-        Name = n.Name,
-        IsDeleted = n.IsDeleted,
-    };
+        var vma = new T
+        {
+            Start = h.Start,
+            End = h.End,
+            Permission = h.Permission,
+            Permissions = VmaFormat.PermissionText(h.Permission),
+            Offset = h.Offset,
+            DeviceMajor = h.Major,
+            DeviceMinor = h.Minor,
+            Inode = h.Inode,
+        };
+        vma.Attach(_owner ??= new VmaOwner(_pid, _processName, Identity?.User, Identity?.Uid), n);
+        return vma;
+    }
+
+    private VmaOwner? _owner;
 
     // A kB line exactly as the kernel prints it: 16 bytes of key and padding, 8 of right-aligned number, " kB\n".
     private const int FixedLineLength = SmapsSchema.KeyColumn + 8 + 4;
