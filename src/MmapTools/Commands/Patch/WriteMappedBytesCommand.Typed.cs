@@ -149,13 +149,7 @@ public sealed partial class WriteMappedBytesCommand
         }
 
         int length = (int)(count * size);
-        map.CheckRange("write", offset, length);
-        if (map.Access == MapAccess.ReadWrite && map.IsOpen)
-        {
-            map.CheckSpace(offset, length);
-        }
-
-        old = map.Read(offset, length);
+        old = ReadOld(map, offset, length);
         byte[] sums = TypedCodec.Add(As, old, (int)count, BigEndian, TypedSupport.UnwrapValues(Add)!, map.Offset + offset);
         return new PatchRequest { Map = request.Map, Path = request.Path, Offset = request.Offset, Data = sums, Expect = old };
     }
