@@ -178,8 +178,7 @@ public abstract class MmapCmdlet : PSCmdlet
                 return null;
             }
 
-            fileSystemHere ??= string.Equals(SessionState.Drive.Current?.Provider?.Name, "FileSystem", StringComparison.Ordinal);
-            return fileSystemHere.Value ? System.IO.Path.GetFullPath(path) : null;
+            return IsFileSystemHere(ref fileSystemHere) ? System.IO.Path.GetFullPath(path) : null;
         }
 
         int prefix = path.StartsWith(FullFileSystemQualifier, StringComparison.OrdinalIgnoreCase) ? FullFileSystemQualifier.Length :
@@ -191,6 +190,10 @@ public abstract class MmapCmdlet : PSCmdlet
 
         return path.Substring(prefix);
     }
+
+    /// <summary>Whether the current location is on the FileSystem provider, asked once per call (<paramref name="cache"/>).</summary>
+    private bool IsFileSystemHere(ref bool? cache) =>
+        cache ??= string.Equals(SessionState.Drive.Current?.Provider?.Name, "FileSystem", StringComparison.Ordinal);
 
     private static ErrorRecord NoWildcardMatch(string path) =>
         NewError(ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound,
@@ -245,8 +248,7 @@ public abstract class MmapCmdlet : PSCmdlet
             }
         }
 
-        fileSystemHere ??= string.Equals(SessionState.Drive.Current?.Provider?.Name, "FileSystem", StringComparison.Ordinal);
-        if (!fileSystemHere.Value)
+        if (!IsFileSystemHere(ref fileSystemHere))
         {
             return null;
         }
