@@ -27,9 +27,8 @@ internal readonly struct SmapsDetail
         bool fits = true;
         for (int i = 0; i < values.Length; i++)
         {
-            // kB figures are stored in kB (exactly: the kernel prints kB), others as printed.
             long v = values[i];
-            long stored = schema.IsKb[i] ? v / 1024 : v;
+            long stored = Stored(v, schema.IsKb[i]);
             if ((schema.IsKb[i] && (v & 1023) != 0) || stored < int.MinValue || stored > int.MaxValue)
             {
                 fits = false;
@@ -42,7 +41,7 @@ internal readonly struct SmapsDetail
             Span<int> small = slab.Take(values.Length, out _small, out _start);
             for (int i = 0; i < values.Length; i++)
             {
-                small[i] = (int)(schema.IsKb[i] ? values[i] / 1024 : values[i]);
+                small[i] = (int)Stored(values[i], schema.IsKb[i]);
             }
         }
         else
@@ -54,6 +53,9 @@ internal readonly struct SmapsDetail
         _hasFlags = flags.HasValue;
         FlagsText = flagsText;
     }
+
+    // kB figures are stored in kB (exactly: the kernel prints kB), others as printed.
+    private static long Stored(long value, bool isKb) => isKb ? value / 1024 : value;
 
     internal VmFlags? Flags => _hasFlags ? _flags : null;
 

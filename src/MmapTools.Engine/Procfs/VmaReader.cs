@@ -49,6 +49,7 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
     private bool _skipBlock;
     private SmapsSchema? _schema;
     private readonly SmapsSlab _slab = new();
+    private VmaOwner? _owner;
     private string[] _tmpKeys = new string[40];
     private long[] _tmpValues = new long[40];
     private bool[] _tmpIsKb = new bool[40];
@@ -297,18 +298,15 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
         return vma;
     }
 
-    private VmaOwner? _owner;
-
     // A kB line exactly as the kernel prints it: 16 bytes of key and padding, 8 of right-aligned number, " kB\n".
     private const int FixedLineLength = SmapsSchema.KeyColumn + 8 + 4;
-    private const uint KbNewline = ' ' | ('k' << 8) | ('B' << 16) | ('\n' << 24);
 
     /// <summary>
     /// The fixed-line path: right after a header, takes the block's kB lines straight from the buffer while each is
     /// exactly the line the kernel prints for the layout's next key (its 16-byte start, a number right-aligned in 8
-    /// bytes, " kB\n"): two 8-byte compares and the digits, no search for the line's end. It stops at the first line
-    /// that is anything else (THPeligible, VmFlags, a value wider than the column, a changed layout, the end of the
-    /// buffer), which the general path then reads from where this one stopped.
+    /// bytes, " kB\n"): two 8-byte compares and <see cref="VmaFormat.TryParseColumn"/>, no search for the line's
+    /// end. It stops at the first line that is anything else (THPeligible, VmFlags, a value wider than the column, a
+    /// changed layout, the end of the buffer), which the general path then reads from where this one stopped.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadFixedLines(SmapsSchema schema)
@@ -324,43 +322,13 @@ public sealed partial class VmaReader : IEnumerable<ProcessVma>, IEnumerator<Pro
             ReadOnlySpan<byte> line = rest.Slice(p, FixedLineLength);
             if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(line) != prefix[2 * k] ||
                 System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(line[8..]) != prefix[(2 * k) + 1] ||
-                System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(line[(FixedLineLength - 4)..]) != KbNewline)
+                line[FixedLineLength - 1] != (byte)'\n' ||
+                !VmaFormat.TryParseColumn(line[..(FixedLineLength - 1)], SmapsSchema.KeyColumn, kb: true, out long value))
             {
                 break;
             }
 
-            int i = SmapsSchema.KeyColumn;
-            const int end = SmapsSchema.KeyColumn + 8;
-            while (i < end && line[i] == (byte)' ')
-            {
-                i++;
-            }
-
-            if (i == end)
-            {
-                break;
-            }
-
-            long value = 0;
-            bool digits = true;
-            for (; i < end; i++)
-            {
-                uint d = unchecked((uint)(line[i] - '0'));
-                if (d > 9)
-                {
-                    digits = false;
-                    break;
-                }
-
-                value = (value * 10) + d;
-            }
-
-            if (!digits)
-            {
-                break;
-            }
-
-            _tmpValues[k] = value * 1024;
+            _tmpValues[k] = value;
             k++;
             p += FixedLineLength;
         }
